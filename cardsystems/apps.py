@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CardsystemsConfig(AppConfig):
+    name = "cardsystems"
+    verbose_name = _("Card systems and stock")

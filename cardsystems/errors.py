@@ -1,0 +1,61 @@
+"""The coded errors of the UiTPAS API, raised by services and rendered by every door.
+
+The codes are the API's (``../shared/domain.md``), so the admin and the XML API always
+give the same code for the same mistake. A service raises :class:`UitpasError`; the API
+renders it as ``<response><code/><message/>[<requiredPermission/>]</response>`` with
+HTTP 400, the admin shows it on the form field named by ``field``.
+"""
+
+from enum import StrEnum
+
+from django.utils.functional import Promise
+
+
+class ErrorCode(StrEnum):
+    # Domain errors of newCard, in the order they are checked.
+    MISSING_REQUIRED_FIELDS = "MISSING_REQUIRED_FIELDS"
+    INVALID_PARAMETERS = "INVALID_PARAMETERS"
+    PARSE_INVALID_UITPASNUMBER = "PARSE_INVALID_UITPASNUMBER"
+    PARSE_INVALID_VOUCHERNUMBER = "PARSE_INVALID_VOUCHERNUMBER"
+    PARSE_INVALID_DATE = "PARSE_INVALID_DATE"
+    INVALID_DATE_CONSTRAINTS = "INVALID_DATE_CONSTRAINTS"
+    UNKNOWN_BALIE_CONSUMERKEY = "UNKNOWN_BALIE_CONSUMERKEY"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    UNKNOWN_CARD = "UNKNOWN_CARD"
+    UNKNOWN_PASSHOLDER_UID = "UNKNOWN_PASSHOLDER_UID"
+    UNKNOWN_VOUCHER = "UNKNOWN_VOUCHER"
+    INVALID_CARD_STATUS = "INVALID_CARD_STATUS"
+    INVALID_CARD = "INVALID_CARD"
+    INVALID_VOUCHER_STATUS = "INVALID_VOUCHER_STATUS"
+    ACTION_FAILED = "ACTION_FAILED"
+
+    # Failures of the request itself rather than of the operation (HTTP status != 400
+    # except PARSE_ERROR); the API documents them next to the domain codes.
+    PARSE_ERROR = "PARSE_ERROR"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    THROTTLED = "THROTTLED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class UitpasError(Exception):
+    """A refused operation: the API's error code, a message for people, and where it
+    belongs (the service's keyword ``field``; None for the whole request)."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        required_permission: str | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.field = field
+        self.required_permission = required_permission

@@ -1,0 +1,365 @@
+"""Card systems, their balies, cards (with their stock states and history) and vouchers.
+
+Invariants that the database can hold are constraints here; the services keep the rest.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from cardsystems.permissions import MODEL_PERMISSIONS
+
+
+class CardSystem(models.Model):
+    """A regional UiTPAS scheme (kaartsysteem), e.g. "UiTPAS Regio Aalst": it owns its
+    cards, vouchers and memberships."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    number_prefix = models.CharField(
+        _("UiTPAS number prefix"),
+        max_length=5,
+        blank=True,
+        help_text=_("The first five digits of this card system's UiTPAS numbers, starting with 0."),
+    )
+    kansenstatuut_grace_days = models.PositiveIntegerField(
+        _("kansenstatuut grace period (days)"),
+        default=0,
+        help_text=_("Days after its end date during which a kansenstatuut still counts."),
+    )
+    package_size = models.PositiveIntegerField(
+        _("package size"),
+        default=50,
+        help_text=_("Number of consecutive cards in a package sent to a balie."),
+    )
+
+    class Meta:
+        verbose_name = _("card system")
+        verbose_name_plural = _("card systems")
+        ordering = ["name"]
+        permissions = MODEL_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number_prefix="") | Q(number_prefix__regex=r"\A0[0-9]{4}\Z"),
+                name="cardsystem_prefix_five_digits_from_0",
+            ),
+            models.UniqueConstraint(
+                fields=["number_prefix"],
+                condition=~Q(number_prefix=""),
+                name="cardsystem_prefix_unique",
+            ),
+            models.CheckConstraint(condition=Q(package_size__gte=1), name="cardsystem_package_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def generate_consumer_key() -> str:
+    """An opaque key in the UiTPAS style, e.g. 28808C2F-0DB2-D2CF-F508ECB994D2505F."""
+    hexdigits = secrets.token_hex(16).upper()
+    return f"{hexdigits[:8]}-{hexdigits[8:12]}-{hexdigits[12:16]}-{hexdigits[16:]}"
+
+
+class Balie(models.Model):
+    """A counter (library, cultural centre) where staff register passholders and hand
+    out cards; API clients name it by its consumer key."""
+
+    name = models.CharField(_("name"), max_length=200)
+    consumer_key = models.CharField(
+        _("consumer key"), max_length=64, unique=True, default=generate_consumer_key
+    )
+    card_systems = models.ManyToManyField(CardSystem, related_name="balies", verbose_name=_("card systems"))
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="balies",
+        blank=True,
+        verbose_name=_("staff"),
+    )
+    # The holder of this balie's guardian permissions. Staff are not members of it, so
+    # a person's own rights never include the rights of the balies they work at.
+    permission_group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        related_name="balie",
+        editable=False,
+        verbose_name=_("permission group"),
+    )
+
+    class Meta:
+        verbose_name = _("balie")
+        verbose_name_plural = _("balies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(consumer_key=""), name="balie_consumer_key_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.permission_group_id is None:
+            self.permission_group = Group.objects.create(name=f"balie {self.consumer_key}"[:150])
+        super().save(*args, **kwargs)
+
+
+class CardStatus(models.TextChoices):
+    PROVISIONED = "PROVISIONED", _("provisioned (number generated, no chip yet)")
+    STOCK = "STOCK", _("central stock")
+    SENT_TO_BALIE = "SENT_TO_BALIE", _("sent to balie")
+    LOCAL_STOCK = "LOCAL_STOCK", _("in the balie's stock")
+    ACTIVE = "ACTIVE", _("active")
+    BLOCKED = "BLOCKED", _("blocked")
+    DELETED = "DELETED", _("deleted")
+
+
+# A card sits at a balie exactly in these statuses.
+AT_BALIE_STATUSES = [CardStatus.SENT_TO_BALIE, CardStatus.LOCAL_STOCK]
+# Cards in these statuses belong to nobody yet.
+UNISSUED_STATUSES = [
+    CardStatus.PROVISIONED,
+    CardStatus.STOCK,
+    CardStatus.SENT_TO_BALIE,
+    CardStatus.LOCAL_STOCK,
+]
+
+
+class CardType(models.TextChoices):
+    CARD = "CARD", _("card")
+    STICKER = "STICKER", _("sticker")
+    KEYRING = "KEYRING", _("key ring")
+
+
+class Card(models.Model):
+    """A physical UiTPAS (card, sticker or key ring): its number, its chip once it is
+    made, where it is in the stock, and its holder once it is handed out."""
+
+    uitpas_number = models.CharField(_("UiTPAS number"), max_length=13, unique=True)
+    chip_number = models.CharField(_("chip number"), max_length=32, unique=True, null=True, blank=True)
+    card_system = models.ForeignKey(
+        CardSystem, on_delete=models.PROTECT, related_name="cards", verbose_name=_("card system")
+    )
+    card_type = models.CharField(_("type"), max_length=10, choices=CardType.choices, default=CardType.CARD)
+    status = models.CharField(_("status"), max_length=16, choices=CardStatus.choices)
+    kansenpas = models.GeneratedField(
+        expression=Exact(Substr("uitpas_number", 12, 1), "1"),
+        output_field=models.BooleanField(_("kansenpas")),
+        db_persist=True,
+        verbose_name=_("kansenpas"),
+    )
+    balie = models.ForeignKey(
+        Balie,
+        on_delete=models.PROTECT,
+        related_name="stock",
+        null=True,
+        blank=True,
+        verbose_name=_("balie"),
+        help_text=_("The balie whose stock holds the card (sent or arrived)."),
+    )
+    passholder = models.ForeignKey(
+        "passholders.Passholder",
+        on_delete=models.PROTECT,
+        related_name="cards",
+        null=True,
+        blank=True,
+        verbose_name=_("holder"),
+    )
+
+    class Meta:
+        verbose_name = _("card")
+        verbose_name_plural = _("cards")
+        ordering = ["uitpas_number"]
+        indexes = [
+            models.Index(fields=["card_system", "status"], name="card_system_status_idx"),
+            models.Index(fields=["balie", "status"], name="card_balie_status_idx"),
+            models.Index(fields=["passholder", "card_system"], name="card_holder_system_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uitpas_number__regex=r"\A0[0-9]{10}[01][0-9]\Z"),
+                name="card_uitpas_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(chip_number__isnull=True) | Q(chip_number__regex=r"\A[0-9A-F]{1,32}\Z"),
+                name="card_chip_number_upper_hex",
+            ),
+            models.CheckConstraint(condition=Q(status__in=CardStatus.values), name="card_status_known"),
+            models.CheckConstraint(condition=Q(card_type__in=CardType.values), name="card_type_known"),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=AT_BALIE_STATUSES, balie__isnull=False)
+                    | (~Q(status__in=AT_BALIE_STATUSES) & Q(balie__isnull=True))
+                ),
+                name="card_balie_iff_at_balie",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=CardStatus.PROVISIONED, chip_number__isnull=True)
+                    | Q(status=CardStatus.DELETED)
+                    | (
+                        ~Q(status__in=[CardStatus.PROVISIONED, CardStatus.DELETED])
+                        & Q(chip_number__isnull=False)
+                    )
+                ),
+                name="card_chip_iff_made",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=CardStatus.ACTIVE, passholder__isnull=False)
+                    | Q(status__in=UNISSUED_STATUSES + [CardStatus.DELETED], passholder__isnull=True)
+                    | Q(status=CardStatus.BLOCKED)
+                ),
+                name="card_holder_iff_issued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.uitpas_number
+
+
+class CardHistory(models.Model):
+    """One change of a card's status: from what, to what, why, by whom, for which
+    balie, and when. Written by the services, never edited."""
+
+    class Reason(models.TextChoices):
+        # newCard reasons (the new card, and the old one it replaces).
+        LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
+        DEFECT = "DEFECT", _("defect")
+        LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
+        OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
+        CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
+        EXTRA_CARD = "EXTRA_CARD", _("extra card")
+        # Stock transitions.
+        CREATED = "CREATED", _("created")
+        GENERATED = "GENERATED", _("number generated")
+        IMPORTED = "IMPORTED", _("imported from the supplier")
+        SENT_TO_BALIE = "SENT_TO_BALIE", _("sent to a balie")
+        ARRIVAL_CONFIRMED = "ARRIVAL_CONFIRMED", _("arrival confirmed")
+        RETURNED_TO_STOCK = "RETURNED_TO_STOCK", _("sent back to central stock")
+        DELETED = "DELETED", _("deleted (created by mistake)")
+        BLOCKED = "BLOCKED", _("blocked")
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="history", verbose_name=_("card"))
+    from_status = models.CharField(_("from"), max_length=16, choices=CardStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=CardStatus.choices)
+    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    balie = models.ForeignKey(
+        Balie,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for balie"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("card history entry")
+        verbose_name_plural = _("card history")
+        ordering = ["card", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")),
+                name="cardhistory_is_a_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class VoucherType(models.Model):
+    """A kind of voucher in one card system (e.g. "Gratis UiTPAS"), recognised by the
+    digits its numbers start with."""
+
+    card_system = models.ForeignKey(
+        CardSystem,
+        on_delete=models.PROTECT,
+        related_name="voucher_types",
+        verbose_name=_("card system"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    prefix = models.CharField(_("number prefix"), max_length=20)
+
+    class Meta:
+        verbose_name = _("voucher type")
+        verbose_name_plural = _("voucher types")
+        ordering = ["card_system", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["card_system", "name"], name="vouchertype_name_unique"),
+            models.UniqueConstraint(fields=["card_system", "prefix"], name="vouchertype_prefix_unique"),
+            models.CheckConstraint(
+                condition=Q(prefix__regex=r"\A[0-9]+\Z"), name="vouchertype_prefix_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+
+class Voucher(models.Model):
+    """A single-use number that changes the price of a registration; redeemed at most
+    once, by the operation it is given to."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    voucher_type = models.ForeignKey(
+        VoucherType, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("type")
+    )
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redeemed by"),
+    )
+    redeemed_balie = models.ForeignKey(
+        Balie,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redeemed at balie"),
+    )
+    redeemed_card = models.ForeignKey(
+        Card,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redeemed for card"),
+    )
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=r"\A[0-9]+\Z"), name="voucher_number_digits"),
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=False)
+                | Q(redeemed_by__isnull=True, redeemed_balie__isnull=True, redeemed_card__isnull=True),
+                name="voucher_redemption_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_redeemed(self) -> bool:
+        return self.redeemed_at is not None

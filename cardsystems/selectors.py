@@ -1,0 +1,99 @@
+"""Reads about card systems, balies and rights."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from cardsystems.errors import ErrorCode, UitpasError
+from cardsystems.models import Balie, CardSystem
+from cardsystems.permissions import CardSystemPermission
+
+type User = AbstractBaseUser | AnonymousUser
+
+
+def balie_has_permission(*, balie: Balie, permission: CardSystemPermission, card_system: CardSystem) -> bool:
+    """Whether the balie itself holds the right: the rights of its staff do not count."""
+    return GroupObjectPermission.objects.filter(
+        group_id=balie.permission_group_id,
+        permission__codename=permission.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+        object_pk=str(card_system.pk),
+    ).exists()
+
+
+def user_has_permission(*, user: User, permission: CardSystemPermission, card_system: CardSystem) -> bool:
+    """Whether the person holds the right themselves (as card system administrator or
+    superuser); the balies they work at do not count."""
+    return user.is_active and user.has_perm(permission.full_name, card_system)
+
+
+def is_card_system_administrator(user: User) -> bool:
+    """A superuser, or a person holding the stock-management right on some card system."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return UserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__codename=CardSystemPermission.MANAGE_STOCK.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+    ).exists()
+
+
+def balies_of(user: User, *, limit: int | None = None) -> list[Balie]:
+    """The balies the person works at, by name."""
+    balies = Balie.objects.filter(staff__id=user.pk).order_by("name", "pk")
+    return list(balies[:limit] if limit else balies)
+
+
+def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission) -> Balie:
+    """The balie named by a consumer key, which the person must work at (superusers may
+    act for any balie): UNKNOWN_BALIE_CONSUMERKEY or ACCESS_DENIED otherwise. One query.
+
+    ``needed`` is the right the request asks for, reported in ``requiredPermission``.
+    """
+    balie = (
+        Balie.objects.filter(consumer_key=consumer_key)
+        .annotate(
+            works_here=Exists(Balie.staff.through.objects.filter(balie_id=OuterRef("pk"), user_id=user.pk))
+        )
+        .first()
+    )
+    if balie is None:
+        raise UitpasError(
+            ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,
+            _("No balie has the consumer key %(key)s.") % {"key": consumer_key[:80]},
+            field="balie",
+        )
+    if not (balie.works_here or user.is_superuser):
+        raise UitpasError(
+            ErrorCode.ACCESS_DENIED,
+            _("You do not work at %(balie)s.") % {"balie": balie},
+            field="balie",
+            required_permission=needed.api_name,
+        )
+    return balie
+
+
+def card_system_ids_with_rights(*, user: User, balie: Balie | None = None) -> set[int] | None:
+    """The card systems on which the viewer holds any right: through ``balie`` only when
+    given, otherwise through every balie they work at and their own rights. None means
+    every card system (a superuser acting for no balie)."""
+    card_system_type = ContentType.objects.get_for_model(CardSystem)
+    if balie is not None:
+        object_pks = GroupObjectPermission.objects.filter(
+            group_id=balie.permission_group_id, content_type=card_system_type
+        ).values_list("object_pk", flat=True)
+        return {int(pk) for pk in object_pks}
+    if user.is_superuser:
+        return None
+    through_groups = GroupObjectPermission.objects.filter(
+        Q(group__balie__staff__id=user.pk) | Q(group__user__id=user.pk),
+        content_type=card_system_type,
+    ).values_list("object_pk", flat=True)
+    own = UserObjectPermission.objects.filter(user_id=user.pk, content_type=card_system_type).values_list(
+        "object_pk", flat=True
+    )
+    return {int(pk) for pk in through_groups.union(own)}

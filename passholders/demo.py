@@ -1,0 +1,282 @@
+"""The demo data set of ``../shared/demo-data.md``, put into the database as described.
+
+:func:`load_demo_data` brings every demo object to its described state: it creates what
+is missing and puts back what was changed (a card handed out by a demo request goes back
+into the balie's stock), so that the seed's example request works again after each load.
+Objects that are not part of the demo are left alone. Loading twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, get_perms, remove_perm
+
+from cardsystems.models import (
+    Balie,
+    Card,
+    CardHistory,
+    CardStatus,
+    CardSystem,
+    CardType,
+    Voucher,
+    VoucherType,
+)
+from cardsystems.permissions import CardSystemPermission as Perm
+from passholders.models import Membership, Passholder
+
+DEMO_PASSWORD = "demo"
+
+AALST, GENT = "UiTPAS Regio Aalst", "UiTPAS Gent"
+CARD_SYSTEMS = {AALST: ("09300", 30), GENT: ("09450", 0)}
+
+BIB_AALST, DE_WERF = "Bibliotheek Aalst", "CC De Werf"
+TONEEL, BIB_GENT = "Toneelvereniging Haaltert", "Bibliotheek Gent"
+BALIES = {
+    BIB_AALST: (
+        "28808C2F-0DB2-D2CF-F508ECB994D2505F",
+        AALST,
+        {Perm.PASSHOLDER_CREATE, Perm.PASSHOLDER_BLOCK, Perm.KANSENSTATUUT_CREATE},
+    ),
+    DE_WERF: (
+        "31413BDF-DFC7-7A9F-10403618C2816E44",
+        AALST,
+        {Perm.PASSHOLDER_CREATE, Perm.PASSHOLDER_BLOCK},
+    ),
+    TONEEL: ("cad22a20fa67b12ac1306b49755a2f7e", AALST, set()),
+    BIB_GENT: (
+        "6B1F1C4E-3A2D-4F7B-9C1E-2D3F4A5B6C7D",
+        GENT,
+        {Perm.PASSHOLDER_CREATE, Perm.PASSHOLDER_BLOCK, Perm.KANSENSTATUUT_CREATE},
+    ),
+}
+
+# username: (superuser, card systems administered, balies worked at)
+USERS = {
+    "admin": (True, [], []),
+    "ksb-aalst": (False, [AALST], []),
+    "ann": (False, [], [BIB_AALST, TONEEL]),
+    "bert": (False, [], [DE_WERF]),
+    "greet": (False, [], [BIB_GENT]),
+}
+
+
+@dataclass(frozen=True)
+class DemoMembership:
+    uid: str
+    first_name: str
+    name: str
+    card_system: str
+    status: str
+    current_card: str
+    # Days from today to the kansenstatuut end date; "end_of_year" for 31 December.
+    kansenstatuut_end: int | str | None
+
+
+PASSHOLDERS = [
+    DemoMembership(
+        "8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77",
+        "Ellen",
+        "Vanmaele",
+        AALST,
+        "ACTIVE",
+        "0930000001410",
+        "end_of_year",
+    ),
+    DemoMembership(
+        "f30706af-03b8-4d4d-96d5-9625ebfcef8c", "Pieter", "Janssen", AALST, "ACTIVE", "0930056878802", None
+    ),
+    DemoMembership(
+        "3d9f10e5-b03a-46b1-bccc-3a8b13a0a849", "Marc", "Peeters", GENT, "ACTIVE", "0945000000105", None
+    ),
+    DemoMembership(
+        "b76fec3d-71d2-4da0-8837-543b5e1d17db", "Sofie", "Claes", AALST, "BLOCKED", "0930000004000", None
+    ),
+    DemoMembership(
+        "315cdeb7-1d33-4481-91bc-e2d32016a0e9", "Tom", "Maes", AALST, "ACTIVE", "0930000001717", -60
+    ),
+]
+
+# uitpas number: (chip number, status, balie)
+CARDS = {
+    "0930000001410": ("04A1000000001410", CardStatus.ACTIVE, None),
+    "0930056878802": ("04A1000056878802", CardStatus.ACTIVE, None),
+    "0945000000105": ("04B1000000000105", CardStatus.ACTIVE, None),
+    "0930000004000": ("04A1000000004000", CardStatus.ACTIVE, None),
+    "0930000001717": ("04A1000000001717", CardStatus.ACTIVE, None),
+    "0930000000107": ("04A1000000000107", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000000206": ("04A1000000000206", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000000305": ("04A1000000000305", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000000404": ("04A1000000000404", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000001113": ("04A1000000001113", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000001212": ("04A1000000001212", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000001311": ("04A1000000001311", CardStatus.LOCAL_STOCK, BIB_AALST),
+    "0930000000503": ("04A1000000000503", CardStatus.LOCAL_STOCK, DE_WERF),
+    "0930000000602": ("04A1000000000602", CardStatus.LOCAL_STOCK, DE_WERF),
+    "0930000000701": ("04A1000000000701", CardStatus.SENT_TO_BALIE, BIB_AALST),
+    "0930000000800": ("04A1000000000800", CardStatus.STOCK, None),
+    "0930000000909": (None, CardStatus.PROVISIONED, None),
+    "0930000002004": ("04A1000000002004", CardStatus.BLOCKED, None),
+    "0945000000204": ("04B1000000000204", CardStatus.LOCAL_STOCK, BIB_GENT),
+    "0945000000303": ("04B1000000000303", CardStatus.LOCAL_STOCK, BIB_GENT),
+    "0945000001111": ("04B1000000001111", CardStatus.LOCAL_STOCK, BIB_GENT),
+}
+
+# voucher type name: (prefix, card system, {number: redeemed})
+VOUCHERS = {
+    "Gratis UiTPAS": ("100", AALST, {"1000001": False, "1000002": False, "1000003": True}),
+    "Welkom in Gent": ("200", GENT, {"2000001": False}),
+}
+
+
+def _put[M: models.Model](model: type[M], lookup: dict, fields: dict) -> tuple[M, bool]:
+    """The object found by ``lookup`` with ``fields`` set, created if missing, saved only
+    when something differs; and whether anything was written."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **fields), True
+    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, fields[name])
+        obj.save(update_fields=changed)
+    return obj, bool(changed)
+
+
+@transaction.atomic
+def load_demo_data(*, today: datetime.date | None = None) -> int:
+    """Put the demo data set in place; returns how many objects it wrote."""
+    today = today or timezone.localdate()
+    writes = 0
+
+    def put(model, lookup, fields):
+        nonlocal writes
+        obj, written = _put(model, lookup, fields)
+        writes += written
+        return obj, written
+
+    card_systems = {
+        name: put(CardSystem, {"name": name}, {"number_prefix": prefix, "kansenstatuut_grace_days": grace})[0]
+        for name, (prefix, grace) in CARD_SYSTEMS.items()
+    }
+
+    balies = {}
+    for name, (key, card_system_name, perms) in BALIES.items():
+        balie, _ = put(Balie, {"consumer_key": key}, {"name": name})
+        balies[name] = balie
+        card_system = card_systems[card_system_name]
+        if set(balie.card_systems.all()) != {card_system}:
+            balie.card_systems.set([card_system])
+            writes += 1
+        writes += _set_perms(balie.permission_group, card_system, perms)
+
+    User = get_user_model()
+    for username, (superuser, administered, works_at) in USERS.items():
+        user, created = put(
+            User,
+            {"username": username},
+            {"is_staff": True, "is_superuser": superuser, "is_active": True},
+        )
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            writes += 1
+        for name in administered:
+            writes += _set_perms(user, card_systems[name], set(Perm))
+        wanted = {balies[name] for name in works_at}
+        if set(user.balies.all()) != wanted:
+            user.balies.set(wanted)
+            writes += 1
+
+    passholders = {
+        demo.current_card: put(
+            Passholder, {"uid": demo.uid}, {"first_name": demo.first_name, "name": demo.name}
+        )[0]
+        for demo in PASSHOLDERS
+    }
+
+    # A demo card handed to someone outside the demo goes back too: they lose it.
+    writes += (
+        Membership.objects.filter(current_card__uitpas_number__in=CARDS)
+        .exclude(passholder__in=passholders.values())
+        .update(current_card=None)
+    )
+    for number, (chip, status, balie_name) in CARDS.items():
+        card, written = put(
+            Card,
+            {"uitpas_number": number},
+            {
+                "chip_number": chip,
+                "card_system": card_systems[AALST if number.startswith("09300") else GENT],
+                "card_type": CardType.CARD,
+                "status": status,
+                "balie": balies.get(balie_name),
+                "passholder": passholders.get(number),
+            },
+        )
+        if written:
+            # The demo describes each card as it is now, with no past: one history row.
+            CardHistory.objects.filter(card=card).delete()
+            CardHistory.objects.create(
+                card=card, from_status="", to_status=status, reason=CardHistory.Reason.CREATED
+            )
+
+    for demo in PASSHOLDERS:
+        passholder = passholders[demo.current_card]
+        card_system = card_systems[demo.card_system]
+        end = demo.kansenstatuut_end
+        end_date = (
+            datetime.date(today.year, 12, 31)
+            if end == "end_of_year"
+            else None
+            if end is None
+            else today + datetime.timedelta(days=end)
+        )
+        put(
+            Membership,
+            {"passholder": passholder, "card_system": card_system},
+            {
+                "status": demo.status,
+                "current_card": Card.objects.get(uitpas_number=demo.current_card),
+                "kansenstatuut": end_date is not None,
+                "kansenstatuut_end_date": end_date,
+            },
+        )
+        extra, _ = Membership.objects.filter(passholder=passholder).exclude(card_system=card_system).delete()
+        writes += extra
+
+    for type_name, (prefix, card_system_name, numbers) in VOUCHERS.items():
+        voucher_type, _ = put(
+            VoucherType,
+            {"card_system": card_systems[card_system_name], "name": type_name},
+            {"prefix": prefix},
+        )
+        for number, redeemed in numbers.items():
+            redeemed_at = None
+            if redeemed:
+                earlier = Voucher.objects.filter(number=number, redeemed_at__isnull=False).first()
+                redeemed_at = earlier.redeemed_at if earlier else timezone.now()
+            put(
+                Voucher,
+                {"number": number},
+                {
+                    "voucher_type": voucher_type,
+                    "redeemed_at": redeemed_at,
+                    "redeemed_by": None,
+                    "redeemed_balie": None,
+                    "redeemed_card": None,
+                },
+            )
+    return writes
+
+
+def _set_perms(holder, card_system: CardSystem, wanted: set[Perm]) -> int:
+    """Give ``holder`` exactly the ``wanted`` rights on the card system; how many changed."""
+    held = {perm for perm in Perm if perm.value in get_perms(holder, card_system)}
+    for perm in wanted - held:
+        assign_perm(perm.full_name, holder, card_system)
+    for perm in held - wanted:
+        remove_perm(perm.full_name, holder, card_system)
+    return len(wanted ^ held)

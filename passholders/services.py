@@ -1,0 +1,425 @@
+"""The newCard operation: register a new card for an existing passholder.
+
+:func:`register_new_card` is the only code that hands a card to a passholder. The XML
+API and the admin both call it with the raw values they received, and it checks them in
+the order of the error table of ``../shared/domain.md`` so that the first failing check
+decides the code, whichever door the request came through.
+"""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cardsystems.errors import ErrorCode, UitpasError
+from cardsystems.models import Balie, Card, CardHistory, CardStatus, Voucher
+from cardsystems.permissions import CardSystemPermission
+from cardsystems.selectors import (
+    balie_acted_for,
+    balie_has_permission,
+    balies_of,
+    is_card_system_administrator,
+    user_has_permission,
+)
+from cardsystems.uitpas_numbers import parse_uitpas_number
+from passholders.models import Membership, Passholder
+
+
+class NewCardReason(models.TextChoices):
+    LOSS_THEFT = "LOSS_THEFT", _("Lost or stolen")
+    DEFECT = "DEFECT", _("Defect")
+    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("Kansenstatuut lost")
+    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("Kansenstatuut obtained")
+    CARD_UPGRADE = "CARD_UPGRADE", _("Card upgrade")
+    EXTRA_CARD = "EXTRA_CARD", _("Extra card")
+
+
+# Reasons that replace the current card of an existing membership.
+REPLACING_REASONS = frozenset(NewCardReason) - {NewCardReason.EXTRA_CARD}
+
+_VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+_W3C_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+_CREATE = CardSystemPermission.PASSHOLDER_CREATE
+
+
+@dataclass(frozen=True)
+class NewCardResult:
+    passholder: Passholder
+    membership: Membership
+    membership_created: bool
+    card: Card
+    # The card the new one replaces (the membership's previous current card), and
+    # whether this operation blocked it (False when it was blocked already).
+    replaced_card: Card | None
+    replaced_card_blocked: bool
+    voucher: Voucher | None
+
+
+def register_new_card(
+    *,
+    user: AbstractBaseUser,
+    uid: str | None,
+    reason: str | None,
+    uitpas_number: str | None,
+    voucher_number: str | None = None,
+    balie_consumer_key: str | None = None,
+    kansenstatuut_end_date: str | None = None,
+) -> NewCardResult:
+    """Give the passholder ``uid`` the card ``uitpas_number`` for ``reason``, acting for
+    the balie ``balie_consumer_key`` (or the only balie the user works at, or, for a card
+    system administrator, no balie). One transaction: every change or none.
+
+    Raises :class:`UitpasError` with the code of the first failing check.
+    """
+    uid, reason, uitpas_number = _given(uid), _given(reason), _given(uitpas_number)
+    voucher_number, balie_consumer_key = _given(voucher_number), _given(balie_consumer_key)
+    kansenstatuut_end_date = _given(kansenstatuut_end_date)
+    with transaction.atomic():
+        # 1. MISSING_REQUIRED_FIELDS
+        for value, field in ((uid, "uid"), (reason, "reason"), (uitpas_number, "uitpas_number")):
+            if value is None:
+                raise UitpasError(
+                    ErrorCode.MISSING_REQUIRED_FIELDS,
+                    _("%(field)s is required.") % {"field": _API_NAMES[field]},
+                    field=field,
+                )
+        if reason == NewCardReason.OBTAIN_KANSENSTATUUT and kansenstatuut_end_date is None:
+            raise UitpasError(
+                ErrorCode.MISSING_REQUIRED_FIELDS,
+                _("kansenStatuutEndDate is required for OBTAIN_KANSENSTATUUT."),
+                field="kansenstatuut_end_date",
+            )
+        acting_balie = None
+        if balie_consumer_key is None:
+            acting_balie = _derived_balie(user)
+        # 2. INVALID_PARAMETERS
+        if reason not in NewCardReason.values:
+            raise UitpasError(
+                ErrorCode.INVALID_PARAMETERS,
+                _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(NewCardReason.values)},
+                field="reason",
+            )
+        # 3. PARSE_INVALID_UITPASNUMBER
+        number = parse_uitpas_number(uitpas_number)
+        # 4. PARSE_INVALID_VOUCHERNUMBER
+        if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
+            raise UitpasError(
+                ErrorCode.PARSE_INVALID_VOUCHERNUMBER,
+                _("A voucher number consists of digits only."),
+                field="voucher_number",
+            )
+        # 5, 6. PARSE_INVALID_DATE, INVALID_DATE_CONSTRAINTS
+        today = timezone.localdate()
+        end_date = None
+        if kansenstatuut_end_date is not None:
+            end_date = _parse_end_date(kansenstatuut_end_date, today=today)
+        # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
+        if balie_consumer_key is not None:
+            acting_balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
+        # 9. UNKNOWN_CARD
+        card = (
+            Card.objects.select_for_update(of=("self",))
+            .select_related("card_system")
+            .filter(uitpas_number=number)
+            .first()
+        )
+        if card is None:
+            raise UitpasError(
+                ErrorCode.UNKNOWN_CARD,
+                _("No card has the UiTPAS number %(number)s.") % {"number": number},
+                field="uitpas_number",
+            )
+        card_system = card.card_system
+        # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
+        if acting_balie is not None:
+            allowed = balie_has_permission(balie=acting_balie, permission=_CREATE, card_system=card_system)
+        else:
+            allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
+        if not allowed:
+            raise UitpasError(
+                ErrorCode.ACCESS_DENIED,
+                _("%(who)s may not register new cards in %(card_system)s.")
+                % {"who": acting_balie or _("You"), "card_system": card_system},
+                field="balie",
+                required_permission=_CREATE.api_name,
+            )
+        # 11. UNKNOWN_PASSHOLDER_UID
+        passholder = _locked_passholder(uid)
+        # 12. UNKNOWN_VOUCHER
+        voucher = None
+        if voucher_number is not None:
+            voucher = (
+                Voucher.objects.select_for_update(of=("self",))
+                .filter(number=voucher_number, voucher_type__card_system=card_system)
+                .first()
+            )
+            if voucher is None:
+                raise UitpasError(
+                    ErrorCode.UNKNOWN_VOUCHER,
+                    _("%(card_system)s has no voucher %(number)s.")
+                    % {"card_system": card_system, "number": voucher_number},
+                    field="voucher_number",
+                )
+        # 13. INVALID_CARD_STATUS
+        if card.status != CardStatus.LOCAL_STOCK:
+            raise UitpasError(
+                ErrorCode.INVALID_CARD_STATUS,
+                _("Card %(number)s is not in a balie's stock (its status is %(status)s).")
+                % {"number": number, "status": card.status},
+                field="uitpas_number",
+            )
+        # 14. INVALID_CARD
+        if acting_balie is not None and card.balie_id != acting_balie.pk:
+            raise UitpasError(
+                ErrorCode.INVALID_CARD,
+                _("Card %(number)s is not in the stock of %(balie)s.")
+                % {"number": number, "balie": acting_balie},
+                field="uitpas_number",
+            )
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("current_card")
+            .filter(passholder=passholder, card_system=card_system)
+            .first()
+        )
+        if membership is not None:
+            membership.passholder, membership.card_system = passholder, card_system
+        _check_membership_fits(reason, membership, passholder, card_system)
+        _check_kansenpas_fits(reason, membership, card, today)
+        # 15. INVALID_VOUCHER_STATUS
+        if voucher is not None and voucher.is_redeemed:
+            raise UitpasError(
+                ErrorCode.INVALID_VOUCHER_STATUS,
+                _("Voucher %(number)s has already been redeemed.") % {"number": voucher_number},
+                field="voucher_number",
+            )
+        # 16. ACTION_FAILED
+        _check_action_possible(reason, membership, today)
+
+        return _apply(
+            user=user,
+            reason=reason,
+            acting_balie=acting_balie,
+            passholder=passholder,
+            membership=membership,
+            card=card,
+            voucher=voucher,
+            end_date=end_date,
+        )
+
+
+_API_NAMES = {"uid": "uid", "reason": "reason", "uitpas_number": "uitpasNumber"}
+
+
+def _given(value: str | None) -> str | None:
+    """The value without surrounding whitespace; None when absent or blank."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _derived_balie(user: AbstractBaseUser) -> Balie | None:
+    """The balie a person acts for when they name none: the only one they work at; or
+    none for a card system administrator; otherwise MISSING_REQUIRED_FIELDS."""
+    balies = balies_of(user, limit=2)
+    if len(balies) == 1:
+        return balies[0]
+    if is_card_system_administrator(user):
+        return None
+    raise UitpasError(
+        ErrorCode.MISSING_REQUIRED_FIELDS,
+        _("balieConsumerKey is required: say which balie you act for."),
+        field="balie",
+    )
+
+
+def _parse_end_date(raw: str, *, today: datetime.date) -> datetime.date:
+    try:
+        if not _W3C_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        end_date = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise UitpasError(
+            ErrorCode.PARSE_INVALID_DATE,
+            _("kansenStatuutEndDate must be a date written as YYYY-MM-DD."),
+            field="kansenstatuut_end_date",
+        ) from None
+    latest = datetime.date(today.year + 1, 12, 31)
+    if not today <= end_date <= latest:
+        raise UitpasError(
+            ErrorCode.INVALID_DATE_CONSTRAINTS,
+            _("kansenStatuutEndDate must lie between today and %(latest)s.") % {"latest": latest.isoformat()},
+            field="kansenstatuut_end_date",
+        )
+    return end_date
+
+
+def _locked_passholder(uid: str) -> Passholder:
+    passholder = None
+    try:
+        parsed_uid = uuid.UUID(uid)
+    except ValueError:
+        pass
+    else:
+        passholder = Passholder.objects.select_for_update().filter(uid=parsed_uid).first()
+    if passholder is None:
+        raise UitpasError(
+            ErrorCode.UNKNOWN_PASSHOLDER_UID,
+            _("No passholder has the uid %(uid)s.") % {"uid": uid[:80]},
+            field="uid",
+        )
+    return passholder
+
+
+def _check_membership_fits(reason, membership, passholder, card_system) -> None:
+    if reason in REPLACING_REASONS and membership is None:
+        raise UitpasError(
+            ErrorCode.INVALID_CARD,
+            _("%(passholder)s is not a member of %(card_system)s; use EXTRA_CARD for a first card there.")
+            % {"passholder": passholder, "card_system": card_system},
+            field="uitpas_number",
+        )
+    if reason == NewCardReason.EXTRA_CARD and (
+        Card.objects.filter(passholder=passholder, card_system=card_system, status=CardStatus.ACTIVE).exists()
+    ):
+        raise UitpasError(
+            ErrorCode.INVALID_CARD,
+            _("%(passholder)s already has an active card of %(card_system)s.")
+            % {"passholder": passholder, "card_system": card_system},
+            field="uitpas_number",
+        )
+
+
+def _check_kansenpas_fits(reason, membership, card, today) -> None:
+    if reason == NewCardReason.OBTAIN_KANSENSTATUUT:
+        kansenpas_needed = True
+    elif reason == NewCardReason.LOSS_KANSENSTATUUT:
+        kansenpas_needed = False
+    else:
+        kansenpas_needed = membership is not None and membership.kansenstatuut_counts(today)
+    if card.kansenpas and not kansenpas_needed:
+        raise UitpasError(
+            ErrorCode.INVALID_CARD,
+            _("Card %(number)s is a kansenpas; this passholder needs a regular card.")
+            % {"number": card.uitpas_number},
+            field="uitpas_number",
+        )
+    if kansenpas_needed and not card.kansenpas:
+        raise UitpasError(
+            ErrorCode.INVALID_CARD,
+            _("Card %(number)s is a regular card; a passholder with kansenstatuut needs a kansenpas.")
+            % {"number": card.uitpas_number},
+            field="uitpas_number",
+        )
+
+
+def _check_action_possible(reason, membership, today) -> None:
+    if membership is None:
+        return
+    if membership.status == Membership.Status.BLOCKED:
+        raise UitpasError(
+            ErrorCode.ACTION_FAILED,
+            _("The membership of %(card_system)s is blocked.") % {"card_system": membership.card_system},
+        )
+    if reason == NewCardReason.LOSS_KANSENSTATUUT and not membership.kansenstatuut:
+        raise UitpasError(
+            ErrorCode.ACTION_FAILED,
+            _("The passholder has no kansenstatuut to lose."),
+            field="reason",
+        )
+    if reason == NewCardReason.OBTAIN_KANSENSTATUUT and membership.kansenstatuut_counts(today):
+        raise UitpasError(
+            ErrorCode.ACTION_FAILED,
+            _("The passholder's kansenstatuut still counts (until %(end)s).")
+            % {"end": membership.kansenstatuut_end_date.isoformat()},
+            field="reason",
+        )
+
+
+def _apply(
+    *,
+    user: AbstractBaseUser,
+    reason: str,
+    acting_balie: Balie | None,
+    passholder: Passholder,
+    membership: Membership | None,
+    card: Card,
+    voucher: Voucher | None,
+    end_date: datetime.date | None,
+) -> NewCardResult:
+    """The changes, once every check passed; still inside the caller's transaction."""
+    history = [
+        CardHistory(
+            card=card,
+            from_status=card.status,
+            to_status=CardStatus.ACTIVE,
+            reason=reason,
+            user=user,
+            balie=acting_balie,
+        )
+    ]
+    card.status = CardStatus.ACTIVE
+    card.balie = None
+    card.passholder = passholder
+    card.save(update_fields=["status", "balie", "passholder"])
+
+    replaced_card, replaced_card_blocked = None, False
+    if reason != NewCardReason.EXTRA_CARD and membership.current_card_id is not None:
+        replaced_card = membership.current_card
+        # Blocking only an ACTIVE card, in the UPDATE itself, keeps a card that a clerk
+        # blocked first (or concurrently) BLOCKED with one history row.
+        replaced_card_blocked = bool(
+            Card.objects.filter(pk=membership.current_card_id, status=CardStatus.ACTIVE).update(
+                status=CardStatus.BLOCKED
+            )
+        )
+        if replaced_card_blocked:
+            replaced_card.status = CardStatus.BLOCKED
+            history.append(
+                CardHistory(
+                    card=replaced_card,
+                    from_status=CardStatus.ACTIVE,
+                    to_status=CardStatus.BLOCKED,
+                    reason=reason,
+                    user=user,
+                    balie=acting_balie,
+                )
+            )
+
+    membership_created = membership is None
+    if membership_created:
+        membership = Membership.objects.create(
+            passholder=passholder, card_system=card.card_system, current_card=card
+        )
+    else:
+        membership.current_card = card
+        if reason == NewCardReason.OBTAIN_KANSENSTATUUT:
+            membership.kansenstatuut, membership.kansenstatuut_end_date = True, end_date
+        elif reason == NewCardReason.LOSS_KANSENSTATUUT:
+            membership.kansenstatuut, membership.kansenstatuut_end_date = False, None
+        membership.save(update_fields=["current_card", "kansenstatuut", "kansenstatuut_end_date"])
+
+    if voucher is not None:
+        voucher.redeemed_at = timezone.now()
+        voucher.redeemed_by = user
+        voucher.redeemed_balie = acting_balie
+        voucher.redeemed_card = card
+        voucher.save(update_fields=["redeemed_at", "redeemed_by", "redeemed_balie", "redeemed_card"])
+
+    CardHistory.objects.bulk_create(history)
+    return NewCardResult(
+        passholder=passholder,
+        membership=membership,
+        membership_created=membership_created,
+        card=card,
+        replaced_card=replaced_card,
+        replaced_card_blocked=replaced_card_blocked,
+        voucher=voucher,
+    )

@@ -1,0 +1,86 @@
+from types import SimpleNamespace
+from xml.etree import ElementTree
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cardsystems.models import Balie, Card, CardSystem
+from passholders.demo import load_demo_data
+from passholders.models import Passholder
+
+SEED_REQUEST = {
+    "uitpasNumber": "0930000000107",
+    "uid": "8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77",
+    "reason": "LOSS_KANSENSTATUUT",
+    "balieConsumerKey": "28808C2F-0DB2-D2CF-F508ECB994D2505F",
+}
+SEED_RESPONSE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b"<response>\n"
+    b"\t<message>8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77</message>\n"
+    b"\t<resource>/uitpas/passholder/0930000000107</resource>\n"
+    b"</response>"
+)
+
+KEYS = SimpleNamespace(
+    bib_aalst="28808C2F-0DB2-D2CF-F508ECB994D2505F",
+    de_werf="31413BDF-DFC7-7A9F-10403618C2816E44",
+    toneel="cad22a20fa67b12ac1306b49755a2f7e",
+    bib_gent="6B1F1C4E-3A2D-4F7B-9C1E-2D3F4A5B6C7D",
+)
+UIDS = SimpleNamespace(
+    ellen="8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77",
+    pieter="f30706af-03b8-4d4d-96d5-9625ebfcef8c",
+    marc="3d9f10e5-b03a-46b1-bccc-3a8b13a0a849",
+    sofie="b76fec3d-71d2-4da0-8837-543b5e1d17db",
+    tom="315cdeb7-1d33-4481-91bc-e2d32016a0e9",
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data set, with handles on what tests talk about."""
+    load_demo_data()
+    return SimpleNamespace(
+        aalst=CardSystem.objects.get(name="UiTPAS Regio Aalst"),
+        gent=CardSystem.objects.get(name="UiTPAS Gent"),
+        bib_aalst=Balie.objects.get(consumer_key=KEYS.bib_aalst),
+        de_werf=Balie.objects.get(consumer_key=KEYS.de_werf),
+        toneel=Balie.objects.get(consumer_key=KEYS.toneel),
+        bib_gent=Balie.objects.get(consumer_key=KEYS.bib_gent),
+        user=lambda username: get_user_model().objects.get(username=username),
+        passholder=lambda uid: Passholder.objects.get(uid=uid),
+        card=lambda number: Card.objects.get(uitpas_number=number),
+    )
+
+
+@pytest.fixture
+def api_as():
+    """An API client authenticated with the token of the named user."""
+
+    def client_for(username: str | None) -> APIClient:
+        client = APIClient()
+        if username is not None:
+            user = get_user_model().objects.get(username=username)
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+def xml_of(response):
+    """The parsed XML body of an API response; fails the test when it is not XML."""
+    assert response["Content-Type"].startswith("application/xml"), response["Content-Type"]
+    return ElementTree.fromstring(response.content)
+
+
+def error_code(response) -> str:
+    return xml_of(response).findtext("code")

@@ -1,0 +1,27 @@
+"""Project-wide views: the home redirect and error pages that speak XML under /uitpas/."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from cardsystems.errors import ErrorCode
+from uitpas_site.xml_api import xml_http_response
+
+API_PREFIX = "/uitpas/"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("admin:index")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return xml_http_response(ErrorCode.NOT_FOUND, _("No API endpoint at this URL."), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return xml_http_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
+    return defaults.server_error(request)

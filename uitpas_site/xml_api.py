@@ -1,0 +1,114 @@
+"""How the API fails: every failure is an XML error with a code, never HTML.
+
+Every response under ``/uitpas/`` is an XML document with root ``response``; a failure
+carries ``code`` and ``message`` (and ``requiredPermission`` for ACCESS_DENIED). Never an
+HTML page, never a traceback. DRF's exception handling is used as it is (including its
+``set_rollback()``), only the body is ours. The format itself is in ``xml_format``.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from cardsystems.errors import ErrorCode, UitpasError
+from uitpas_site.xml_format import UitpasXMLRenderer
+
+logger = logging.getLogger("uitpas.api")
+
+
+def request_params(request: Request) -> dict[str, str | None]:
+    """The request's body parameters as strings; the first value of a repeated one.
+
+    A body that parses to something other than a mapping (an XML document with no
+    child elements, say) has no parameters.
+    """
+    data = request.data
+    if not isinstance(data, Mapping):
+        return {}
+    params = {}
+    for name in data:
+        value = data.getlist(name)[0] if hasattr(data, "getlist") else data[name]
+        params[name] = value if value is None or isinstance(value, str) else str(value)
+    return params
+
+
+def error_body(
+    code: ErrorCode, message: str, required_permission: str | None = None
+) -> dict[str, str | None]:
+    return {"code": code.value, "message": str(message), "requiredPermission": required_permission}
+
+
+def error_response(
+    code: ErrorCode,
+    message: str,
+    status: int,
+    *,
+    required_permission: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return Response(error_body(code, message, required_permission), status=status, headers=headers)
+
+
+_API_EXCEPTION_CODES: list[tuple[type[exceptions.APIException], ErrorCode]] = [
+    (exceptions.NotAuthenticated, ErrorCode.NOT_AUTHENTICATED),
+    (exceptions.AuthenticationFailed, ErrorCode.AUTHENTICATION_FAILED),
+    (exceptions.PermissionDenied, ErrorCode.ACCESS_DENIED),
+    (exceptions.NotFound, ErrorCode.NOT_FOUND),
+    (exceptions.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED),
+    (exceptions.UnsupportedMediaType, ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+    (exceptions.Throttled, ErrorCode.THROTTLED),
+    (exceptions.ParseError, ErrorCode.PARSE_ERROR),
+    (exceptions.ValidationError, ErrorCode.INVALID_PARAMETERS),
+]
+
+
+def xml_exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's exception handler for the whole API: every exception becomes an XML error."""
+    set_rollback()
+    if isinstance(exc, UitpasError):
+        return error_response(exc.code, exc.message, 400, required_permission=exc.required_permission)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.APIException):
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        code = next(
+            (code for cls, code in _API_EXCEPTION_CODES if isinstance(exc, cls)),
+            ErrorCode.INVALID_PARAMETERS if exc.status_code == 400 else ErrorCode.INTERNAL_ERROR,
+        )
+        return error_response(code, _detail_text(exc.detail), exc.status_code, headers=headers)
+    logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
+    return error_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
+
+
+def _detail_text(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_detail_text(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{key}: {_detail_text(value)}" for key, value in detail.items())
+    return str(detail)
+
+
+def xml_http_response(code: ErrorCode, message: str, status: int) -> HttpResponse:
+    """An XML error outside DRF's views (Django's own 404/500 handlers)."""
+    body = UitpasXMLRenderer().render(error_body(code, message))
+    return HttpResponse(body, status=status, content_type="application/xml; charset=utf-8")
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any URL under /uitpas/ that names no endpoint."""
+    return xml_http_response(ErrorCode.NOT_FOUND, _("No API endpoint at this URL."), 404)
