@@ -1,6 +1,7 @@
 """Invariants the database itself holds, whatever code writes to it."""
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from cardsystems.models import Card, CardStatus, Voucher
@@ -67,3 +68,7 @@ def test_a_voucher_number_is_digits_and_a_redemption_has_a_time(demo, django_use
     assert refused(lambda: Voucher.objects.filter(number="1000001").update(number="10a"))
     ann = django_user_model.objects.get(username="ann")
     assert refused(lambda: Voucher.objects.filter(number="1000001").update(redeemed_by=ann))
+
+
+def test_no_model_change_lacks_a_migration(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
