@@ -11,11 +11,12 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint install install-dev static
+.PHONY: help run test lint serve install install-dev static postgresql
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
-	@echo "make test   install what is missing and run the whole test suite"
+	@echo "make test   install what is missing and run the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make serve  production: migrate and run gunicorn on DATABASE_URL (see README)"
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -44,10 +45,30 @@ run: install
 # The tests run with production settings (DEBUG off), which serve static files from
 # whitenoise's manifest: collect them first.
 static: install
-	DJANGO_SECRET_KEY=collectstatic-only $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-collectstatic-only} $(PY) manage.py collectstatic --noinput -v0
 
-test: install-dev static
+# The whole suite runs twice: on SQLite (the default) and on a throwaway PostgreSQL
+# cluster that scripts/with-postgres starts and removes.
+test: install-dev static postgresql
 	$(PY) -m pytest
+	scripts/with-postgres $(PY) -m pytest
+
+# Debian's PostgreSQL server, installed when missing (as root), for the tests.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's postgresql package for the tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	  else \
+	    echo "PostgreSQL is needed for the tests: run 'sudo apt-get install postgresql'"; exit 1; \
+	  fi; \
+	fi
+
+# Production serving: gunicorn (gunicorn.conf.py) on the database given by DATABASE_URL,
+# with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.
+serve: install static
+	$(PY) manage.py migrate --noinput
+	$(PY) -m gunicorn --config gunicorn.conf.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

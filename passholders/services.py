@@ -28,6 +28,7 @@ from cardsystems.selectors import (
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from passholders.models import Membership, Passholder
+from uitpas_site.transactions import retry_on_conflict
 
 
 class NewCardReason(models.TextChoices):
@@ -61,6 +62,7 @@ class NewCardResult:
     voucher: Voucher | None
 
 
+@retry_on_conflict
 def register_new_card(
     *,
     user: AbstractBaseUser,

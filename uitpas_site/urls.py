@@ -6,6 +6,7 @@ from uitpas_site.xml_api import api_not_found
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("uitpas/", include("passholders.urls")),

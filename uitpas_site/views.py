@@ -1,5 +1,6 @@
 """Project-wide views: the home redirect and error pages that speak XML under /uitpas/."""
 
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -13,6 +14,16 @@ API_PREFIX = "/uitpas/"
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("admin:index")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 when this process can reach the database, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,0 +1,53 @@
+"""A deadlock chosen by PostgreSQL never reaches the client: the victim runs again."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from passholders.models import Passholder
+from uitpas_site.transactions import retry_on_conflict
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_deadlock_victim_is_retried_and_both_transactions_finish():
+    first, second = (
+        Passholder.objects.create(first_name="A", name="A"),
+        Passholder.objects.create(first_name="B", name="B"),
+    )
+    both_hold_one_lock = threading.Barrier(2, timeout=10)
+    attempts, results, errors = [], [], []
+
+    @retry_on_conflict
+    def lock_both(own, other, label):
+        attempts.append(label)
+        with transaction.atomic():
+            Passholder.objects.select_for_update().get(pk=own.pk)
+            if attempts.count(label) == 1:
+                both_hold_one_lock.wait()  # opposite lock orders: a certain deadlock
+            Passholder.objects.select_for_update().get(pk=other.pk)
+            Passholder.objects.filter(pk=own.pk).update(city=label)
+        return label
+
+    def run(own, other, label):
+        try:
+            results.append(lock_both(own, other, label))
+        except Exception as error:  # the test reports it below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(first, second, "first")),
+        threading.Thread(target=run, args=(second, first, "second")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(results) == ["first", "second"]
+    assert len(attempts) == 3  # one of the two was the deadlock victim and ran again
+    assert set(Passholder.objects.values_list("city", flat=True)) == {"first", "second"}
