@@ -11,7 +11,7 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve install install-dev static postgresql
+.PHONY: help run test lint serve bench install install-dev static postgresql
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -63,6 +63,13 @@ postgresql:
 	    echo "PostgreSQL is needed for the tests: run 'sudo apt-get install postgresql'"; exit 1; \
 	  fi; \
 	fi
+
+# newCard through gunicorn against the psycopg floor, at 10,000 and 1,000,000 cards, on
+# a durable throwaway PostgreSQL. Prints a table; results are recorded in docs/benchmarks.md.
+BENCH_ARGS ?=
+bench: install-dev postgresql
+	PG_DURABLE=1 PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" \
+	  scripts/with-postgres $(PY) -m bench.run $(BENCH_ARGS)
 
 # Production serving: gunicorn (gunicorn.conf.py) on the database given by DATABASE_URL,
 # with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.

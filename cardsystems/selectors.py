@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
@@ -13,13 +14,26 @@ from cardsystems.permissions import CardSystemPermission
 type User = AbstractBaseUser | AnonymousUser
 
 
+def balie_holds(
+    balie: Balie, permission: CardSystemPermission, card_system_id=OuterRef("card_system_id")
+) -> Exists:
+    """Whether the balie itself holds the right on a card system, as an expression to
+    annotate a query with (by default, on the card system of the rows it selects); the
+    rights of the balie's staff do not count."""
+    return Exists(
+        GroupObjectPermission.objects.filter(
+            group_id=balie.permission_group_id,
+            permission__codename=permission.value,
+            content_type=ContentType.objects.get_for_model(CardSystem),
+            object_pk=Cast(card_system_id, output_field=CharField()),
+        )
+    )
+
+
 def balie_has_permission(*, balie: Balie, permission: CardSystemPermission, card_system: CardSystem) -> bool:
-    """Whether the balie itself holds the right: the rights of its staff do not count."""
-    return GroupObjectPermission.objects.filter(
-        group_id=balie.permission_group_id,
-        permission__codename=permission.value,
-        content_type=ContentType.objects.get_for_model(CardSystem),
-        object_pk=str(card_system.pk),
+    """Whether the balie itself holds the right on the card system."""
+    return CardSystem.objects.filter(
+        balie_holds(balie, permission, OuterRef("pk")), pk=card_system.pk
     ).exists()
 
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, Voucher
+from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     balie_acted_for,
-    balie_has_permission,
+    balie_holds,
     balies_of,
     is_card_system_administrator,
     user_has_permission,
@@ -124,13 +124,12 @@ def register_new_card(
         # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
         if balie_consumer_key is not None:
             acting_balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
-        # 9. UNKNOWN_CARD
-        card = (
-            Card.objects.select_for_update(of=("self",))
-            .select_related("card_system")
-            .filter(uitpas_number=number)
-            .first()
-        )
+        # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
+        # The acting balie's right (check 10) comes with it, in the same query.
+        cards = Card.objects.select_for_update(of=("self",)).select_related("card_system")
+        if acting_balie is not None:
+            cards = cards.annotate(balie_may_create=balie_holds(acting_balie, _CREATE))
+        card = _first(cards.filter(uitpas_number=number))
         if card is None:
             raise UitpasError(
                 ErrorCode.UNKNOWN_CARD,
@@ -140,7 +139,7 @@ def register_new_card(
         card_system = card.card_system
         # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
         if acting_balie is not None:
-            allowed = balie_has_permission(balie=acting_balie, permission=_CREATE, card_system=card_system)
+            allowed = card.balie_may_create
         else:
             allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
         if not allowed:
@@ -156,10 +155,10 @@ def register_new_card(
         # 12. UNKNOWN_VOUCHER
         voucher = None
         if voucher_number is not None:
-            voucher = (
-                Voucher.objects.select_for_update(of=("self",))
-                .filter(number=voucher_number, voucher_type__card_system=card_system)
-                .first()
+            voucher = _first(
+                Voucher.objects.select_for_update(of=("self",)).filter(
+                    number=voucher_number, voucher_type__card_system=card_system
+                )
             )
             if voucher is None:
                 raise UitpasError(
@@ -184,14 +183,7 @@ def register_new_card(
                 % {"number": number, "balie": acting_balie},
                 field="uitpas_number",
             )
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("current_card")
-            .filter(passholder=passholder, card_system=card_system)
-            .first()
-        )
-        if membership is not None:
-            membership.passholder, membership.card_system = passholder, card_system
+        membership = _membership_of(passholder, card_system)
         _check_membership_fits(reason, membership, passholder, card_system)
         _check_kansenpas_fits(reason, membership, card, today)
         # 15. INVALID_VOUCHER_STATUS
@@ -270,7 +262,7 @@ def _locked_passholder(uid: str) -> Passholder:
     except ValueError:
         pass
     else:
-        passholder = Passholder.objects.select_for_update().filter(uid=parsed_uid).first()
+        passholder = _first(Passholder.objects.select_for_update().filter(uid=parsed_uid))
     if passholder is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_PASSHOLDER_UID,
@@ -278,6 +270,29 @@ def _locked_passholder(uid: str) -> Passholder:
             field="uid",
         )
     return passholder
+
+
+def _membership_of(passholder: Passholder, card_system: CardSystem) -> Membership | None:
+    """The passholder's membership of the card system, with its current card.
+
+    The passholder's row lock (taken before) serializes every change to their
+    memberships, so this needs no lock of its own; it must be a statement of its own
+    though: a row joined to a locked row in one statement is read from the snapshot
+    taken before waiting for the lock, and could be stale.
+    """
+    membership = _first(
+        Membership.objects.select_related("current_card").filter(
+            passholder=passholder, card_system=card_system
+        )
+    )
+    if membership is not None:
+        membership.passholder, membership.card_system = passholder, card_system
+    return membership
+
+
+def _first[M: models.Model](queryset: models.QuerySet[M]) -> M | None:
+    """The only row of a lookup by a unique key, without the ORDER BY of ``first()``."""
+    return next(iter(queryset[:1]), None)
 
 
 def _check_membership_fits(reason, membership, passholder, card_system) -> None:
@@ -367,10 +382,8 @@ def _apply(
             balie=acting_balie,
         )
     ]
-    card.status = CardStatus.ACTIVE
-    card.balie = None
-    card.passholder = passholder
-    card.save(update_fields=["status", "balie", "passholder"])
+    card.status, card.balie, card.passholder = CardStatus.ACTIVE, None, passholder
+    Card.objects.filter(pk=card.pk).update(status=CardStatus.ACTIVE, balie=None, passholder=passholder)
 
     replaced_card, replaced_card_blocked = None, False
     if reason != NewCardReason.EXTRA_CARD and membership.current_card_id is not None:
@@ -406,14 +419,22 @@ def _apply(
             membership.kansenstatuut, membership.kansenstatuut_end_date = True, end_date
         elif reason == NewCardReason.LOSS_KANSENSTATUUT:
             membership.kansenstatuut, membership.kansenstatuut_end_date = False, None
-        membership.save(update_fields=["current_card", "kansenstatuut", "kansenstatuut_end_date"])
+        Membership.objects.filter(pk=membership.pk).update(
+            current_card=card,
+            kansenstatuut=membership.kansenstatuut,
+            kansenstatuut_end_date=membership.kansenstatuut_end_date,
+        )
 
     if voucher is not None:
-        voucher.redeemed_at = timezone.now()
-        voucher.redeemed_by = user
-        voucher.redeemed_balie = acting_balie
-        voucher.redeemed_card = card
-        voucher.save(update_fields=["redeemed_at", "redeemed_by", "redeemed_balie", "redeemed_card"])
+        redemption = {
+            "redeemed_at": timezone.now(),
+            "redeemed_by": user,
+            "redeemed_balie": acting_balie,
+            "redeemed_card": card,
+        }
+        Voucher.objects.filter(pk=voucher.pk).update(**redemption)
+        for name, value in redemption.items():
+            setattr(voucher, name, value)
 
     CardHistory.objects.bulk_create(history)
     return NewCardResult(

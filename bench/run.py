@@ -1,0 +1,159 @@
+"""`make bench`: newCard through the whole stack against the psycopg floor, on PostgreSQL.
+
+For each stock size: a fresh database, a data set loaded with COPY, gunicorn with
+``--workers`` workers, newCard requests from ``--connections`` concurrent connections of
+another process; then the same database work sent directly through psycopg from
+``--floor-processes`` processes. Prints one table: requests per second, latency
+percentiles, errors, SQL statements per request, and the ratio to the floor.
+
+Run inside scripts/with-postgres (it gives DATABASE_URL of a superuser).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import psycopg
+
+PROJECT = Path(__file__).resolve().parents[1]
+WARMUP = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, action="append", help="stock sizes (repeatable)")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--floor-processes", type=int, default=2)
+    options = parser.parse_args()
+    sizes = options.cards or [10_000, 1_000_000]
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uitpas_site.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key")
+    admin_url = os.environ["DATABASE_URL"]
+    rows = []
+    for cards in sizes:
+        rows += measure(admin_url, cards, options)
+    print_table(rows, options)
+
+
+def measure(admin_url: str, cards: int, options) -> list[dict]:
+    from bench import dataset
+
+    name = f"bench_{cards}"
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True)
+
+    operations = WARMUP + 2 * options.requests
+    passholders = min(100_000, cards - operations)
+    print(f"loading {cards:,} cards ({passholders:,} passholders)...", file=sys.stderr, flush=True)
+    data = dataset.load(_conninfo(url), cards=cards, local_stock=operations, passholders=passholders)
+    forms = [
+        {
+            "uid": data.passholder_uid(i),
+            "reason": "DEFECT",
+            "uitpasNumber": data.stock_number(i),
+            "balieConsumerKey": dataset.CONSUMER_KEY,
+        }
+        for i in range(operations)
+    ]
+    warmup, http_forms, floor_forms = (
+        forms[:WARMUP],
+        forms[WARMUP : WARMUP + options.requests],
+        forms[-options.requests :],
+    )
+
+    from tests.live.servers import gunicorn
+
+    with psycopg.connect(_conninfo(url), autocommit=True) as db:
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        with gunicorn(url, workers=options.workers, threads=1) as base:
+            host, port = urllib.parse.urlsplit(base).netloc.split(":")
+            _client(
+                ["-m", "bench.load", host, port, str(options.connections)],
+                {"token": data.token, "forms": warmup},
+            )
+            db.execute("SELECT pg_stat_statements_reset()")
+            http = _client(
+                ["-m", "bench.load", host, port, str(options.connections)],
+                {"token": data.token, "forms": http_forms},
+            )
+            statements = _statements(db)
+        db.execute("SELECT pg_stat_statements_reset()")
+        floor = _client(
+            ["-m", "bench.floor", _conninfo(url), str(options.floor_processes)],
+            {"token": data.token, "consumer_key": dataset.CONSUMER_KEY, "operations": floor_forms},
+        )
+        floor_statements = _statements(db)
+    http["sql"] = statements / len(http_forms)
+    floor["sql"] = floor_statements / len(floor_forms)
+    return [
+        {
+            "cards": cards,
+            "run": f"HTTP: gunicorn {options.workers} workers, {options.connections} connections",
+            **http,
+        },
+        {"cards": cards, "run": f"floor: psycopg, {options.floor_processes} processes", **floor},
+    ]
+
+
+def _conninfo(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def _client(args: list[str], spec: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, *args],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def _statements(db) -> int:
+    """SQL statements run since the last reset, not counting transaction control and
+    this query itself."""
+    [[calls]] = db.execute(
+        "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+        " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET|SHOW|SELECT pg_stat_statements_reset)'"
+        " AND query NOT LIKE '%pg_stat_statements%'"
+    ).fetchall()
+    return int(calls)
+
+
+def print_table(rows: list[dict], options) -> None:
+    header = f"{'cards':>10} | {'run':<40} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'SQL/req':>7} | {'vs floor':>8}"
+    print(header)
+    print("-" * len(header))
+    for http, floor in zip(rows[::2], rows[1::2], strict=True):
+        for row in (http, floor):
+            rate = row["requests"] / row["seconds"]
+            q = statistics.quantiles(row["latencies"], n=100)
+            ratio = rate / (floor["requests"] / floor["seconds"])
+            errors = sum(row["errors"].values())
+            print(
+                f"{row['cards']:>10,} | {row['run']:<40} | {row['requests']:>8} | {rate:>7.0f} | "
+                f"{q[49] * 1000:>7.1f} | {q[94] * 1000:>7.1f} | {q[98] * 1000:>7.1f} | {errors:>6} | "
+                f"{row['sql']:>7.1f} | {ratio:>8.2f}"
+            )
+            if row["errors"]:
+                print(f"{'':>10}   errors: {row['errors']}")
+    print(f"\n{os.cpu_count()} CPUs; python -m bench.run {' '.join(sys.argv[1:])}")
+
+
+if __name__ == "__main__":
+    main()
