@@ -11,7 +11,7 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint install install-dev static
+.PHONY: help run test lint install install-dev static chromium
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -46,7 +46,22 @@ run: install
 static: install
 	DJANGO_SECRET_KEY=collectstatic-only $(PY) manage.py collectstatic --noinput -v0
 
-test: install-dev static
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browsers
+# here). Root installs it with apt; anybody else is told how.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM). Install it as root:" >&2; \
+	    echo "    sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install-dev static chromium
 	$(PY) -m pytest
 
 lint: install-dev
