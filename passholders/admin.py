@@ -196,11 +196,16 @@ class MembershipInline(ReadOnlyInline):
             return gettext("none")
         return gettext("until %(date)s") % {"date": date_format(membership.kansenstatuut_end_date)}
 
-    @admin.display(description=_("still counts"), boolean=True)
-    def kansenstatuut_still_counts(self, membership: Membership) -> bool | None:
+    @admin.display(description=_("still counts"))
+    def kansenstatuut_still_counts(self, membership: Membership) -> str:
         if not membership.kansenstatuut:
-            return None
-        return membership.kansenstatuut_counts(timezone.localdate())
+            return "–"
+        today = timezone.localdate()
+        if not membership.kansenstatuut_counts(today):
+            return gettext("no")
+        if today > membership.kansenstatuut_end_date:
+            return gettext("yes, in its grace period")
+        return gettext("yes")
 
     @admin.display(description=_("current card"))
     def current_card_shown(self, membership: Membership) -> str:

@@ -1,8 +1,12 @@
 """The passholder pages of the back-office: who sees which passholders, search, filters,
 and the read-only memberships and cards on a passholder's page."""
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cardsystems.models import Card, CardStatus
 from cardsystems.permissions import CardSystemPermission as Perm
@@ -223,3 +227,25 @@ def test_clerks_neither_add_nor_delete_passholders(demo, admin_as):
     assert client.get(reverse("admin:passholders_passholder_add")).status_code == 403
     ellen = demo.passholder(UIDS.ellen)
     assert client.get(reverse("admin:passholders_passholder_delete", args=[ellen.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("uid", "days_since_end", "shown"),
+    [
+        (UIDS.ellen, None, "ja"),
+        (UIDS.pieter, 10, "ja, in de respijtperiode"),  # Regio Aalst: 30 days of grace
+        (UIDS.tom, None, "nee"),  # ended 60 days ago
+        (UIDS.sofie, None, "–"),  # none
+    ],
+)
+def test_the_passholder_page_says_whether_the_kansenstatuut_still_counts(
+    demo, admin_as, uid, days_since_end, shown
+):
+    passholder = demo.passholder(uid)
+    if days_since_end is not None:
+        Membership.objects.filter(passholder=passholder).update(
+            kansenstatuut=True,
+            kansenstatuut_end_date=timezone.localdate() - datetime.timedelta(days=days_since_end),
+        )
+    content = admin_as("ann").get(change_url(passholder)).content.decode()
+    assert re.search(rf'<td class="field-kansenstatuut_still_counts">\s*<p>{shown}</p>', content), content
