@@ -104,6 +104,12 @@ def test_an_administrator_manages_the_staff_of_their_balies(demo, admin_as):
     assert list(werf.card_systems.all()) == [demo.aalst]
 
 
+def test_an_administrator_does_not_delete_balies(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    assert client.post(url("cardsystems_balie_delete", demo.toneel.pk), {"post": "yes"}).status_code == 403
+    assert Balie.objects.filter(pk=demo.toneel.pk).exists()
+
+
 def test_an_administrator_does_not_grant_rights(demo, admin_as):
     client = admin_as("ksb-aalst")
     manage = url(

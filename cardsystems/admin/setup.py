@@ -138,6 +138,11 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
             return ["consumer_key"]
         return ["consumer_key", "card_systems"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a balie would take it out of the card history rows that name it (and
+        # out of other card systems it serves): only superusers, for one made by mistake.
+        return request.user.is_superuser
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "staff":
             kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("username")
