@@ -81,6 +81,7 @@ def test_an_administrator_sees_their_card_system_but_does_not_change_it(demo, ad
     client = admin_as("ksb-aalst")
     response = client.get(url("cardsystems_cardsystem_change", demo.aalst.pk))
     assert (response.status_code, response.context["has_change_permission"]) == (200, False)
+    assert url("cardsystems_cardsystem_permissions", demo.aalst.pk) not in response.content.decode()
     client.post(url("cardsystems_cardsystem_change", demo.aalst.pk), {"name": "X", "number_prefix": "09300"})
     demo.aalst.refresh_from_db()
     assert demo.aalst.name == "UiTPAS Regio Aalst"
@@ -156,6 +157,8 @@ def test_a_new_balie_gets_a_generated_consumer_key_read_only_afterwards(demo, ad
 
 def test_a_superuser_grants_a_balie_its_rights_on_guardians_screen(demo, admin_as):
     client = admin_as("admin")
+    card_system_page = client.get(url("cardsystems_cardsystem_change", demo.aalst.pk)).content.decode()
+    assert url("cardsystems_cardsystem_permissions", demo.aalst.pk) in card_system_page
     rights = client.get(url("cardsystems_balie_change", demo.toneel.pk)).context["balie_rights"]
     [row] = rights
     assert (row["card_system"], row["rights"]) == (demo.aalst, [])

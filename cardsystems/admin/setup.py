@@ -92,6 +92,7 @@ class BalieRightsForm(AdminGroupObjectPermissionsForm):
 @admin.register(CardSystem)
 class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
     card_system_lookup = "pk"
+    change_form_template = "admin/cardsystems/cardsystem/change_form.html"
     list_display = ["name", "number_prefix", "kansenstatuut_grace_days", "package_size"]
     search_fields = ["name", "number_prefix"]
 
