@@ -11,7 +11,7 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve bench install install-dev static postgresql
+.PHONY: help run test lint serve bench install install-dev static system-packages
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -47,27 +47,34 @@ run: install
 static: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-collectstatic-only} $(PY) manage.py collectstatic --noinput -v0
 
-# The whole suite runs twice: on SQLite (the default) and on a throwaway PostgreSQL
-# cluster that scripts/with-postgres starts and removes.
-test: install-dev static postgresql
-	$(PY) -m pytest
-	scripts/with-postgres $(PY) -m pytest
-
-# Debian's PostgreSQL server, installed when missing (as root), for the tests.
-postgresql:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+# Debian packages the tests need: Chromium for the browser tests (Playwright cannot
+# download its own browsers here) and the PostgreSQL server for the second pass. Root
+# installs what is missing with apt; anybody else is told how.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian's postgresql package for the tests"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	    echo "Installing Debian packages for the tests:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else \
-	    echo "PostgreSQL is needed for the tests: run 'sudo apt-get install postgresql'"; exit 1; \
+	    echo "The tests need these Debian packages:$$missing. Install them as root:" >&2; \
+	    echo "    sudo apt-get update && sudo apt-get install -y$$missing" >&2; \
+	    exit 1; \
 	  fi; \
 	fi
+
+# The whole suite runs twice: on SQLite (the default) and on a throwaway PostgreSQL
+# cluster that scripts/with-postgres starts and removes.
+test: install-dev static system-packages
+	$(PY) -m pytest
+	scripts/with-postgres $(PY) -m pytest
 
 # newCard through gunicorn against the psycopg floor, at 10,000 and 1,000,000 cards, on
 # a durable throwaway PostgreSQL. Prints a table; results are recorded in docs/benchmarks.md.
 BENCH_ARGS ?=
-bench: install-dev postgresql
+bench: install-dev system-packages
 	PG_DURABLE=1 PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" \
 	  scripts/with-postgres $(PY) -m bench.run $(BENCH_ARGS)
 

@@ -15,7 +15,7 @@ type User = AbstractBaseUser | AnonymousUser
 
 
 def balie_holds(
-    balie: Balie, permission: CardSystemPermission, card_system_id=OuterRef("card_system_id")
+    balie: Balie, permission: CardSystemPermission, card_system_id: OuterRef | None = None
 ) -> Exists:
     """Whether the balie itself holds the right on a card system, as an expression to
     annotate a query with (by default, on the card system of the rows it selects); the
@@ -25,7 +25,7 @@ def balie_holds(
             group_id=balie.permission_group_id,
             permission__codename=permission.value,
             content_type=ContentType.objects.get_for_model(CardSystem),
-            object_pk=Cast(card_system_id, output_field=CharField()),
+            object_pk=Cast(card_system_id or OuterRef("card_system_id"), output_field=CharField()),
         )
     )
 
@@ -91,23 +91,61 @@ def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermissi
     return balie
 
 
-def card_system_ids_with_rights(*, user: User, balie: Balie | None = None) -> set[int] | None:
-    """The card systems on which the viewer holds any right: through ``balie`` only when
-    given, otherwise through every balie they work at and their own rights. None means
-    every card system (a superuser acting for no balie)."""
+def card_system_ids_with_rights(
+    *, user: User, balie: Balie | None = None, permission: CardSystemPermission | None = None
+) -> set[int] | None:
+    """The card systems on which the viewer holds any right (or ``permission`` when
+    given): through ``balie`` only when given, otherwise through every balie they work at
+    and their own rights. None means every card system (a superuser acting for no balie).
+
+    The API shows a passholder with it, and the admin scopes its passholder pages with it.
+    """
     card_system_type = ContentType.objects.get_for_model(CardSystem)
+    only = {} if permission is None else {"permission__codename": permission.value}
     if balie is not None:
         object_pks = GroupObjectPermission.objects.filter(
-            group_id=balie.permission_group_id, content_type=card_system_type
+            group_id=balie.permission_group_id, content_type=card_system_type, **only
         ).values_list("object_pk", flat=True)
         return {int(pk) for pk in object_pks}
+    if not user.is_active:
+        return set()
     if user.is_superuser:
         return None
     through_groups = GroupObjectPermission.objects.filter(
         Q(group__balie__staff__id=user.pk) | Q(group__user__id=user.pk),
         content_type=card_system_type,
+        **only,
     ).values_list("object_pk", flat=True)
-    own = UserObjectPermission.objects.filter(user_id=user.pk, content_type=card_system_type).values_list(
-        "object_pk", flat=True
-    )
+    own = UserObjectPermission.objects.filter(
+        user_id=user.pk, content_type=card_system_type, **only
+    ).values_list("object_pk", flat=True)
     return {int(pk) for pk in through_groups.union(own)}
+
+
+def administered_card_system_ids(user: User) -> set[int] | None:
+    """The card systems a person administers: those on which they hold the
+    stock-management right themselves (the rights of the balies they work at do not
+    count). None means every card system (a superuser)."""
+    if not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    object_pks = UserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__codename=CardSystemPermission.MANAGE_STOCK.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+    ).values_list("object_pk", flat=True)
+    return {int(pk) for pk in object_pks}
+
+
+def balie_permissions(balie: Balie) -> dict[int, set[CardSystemPermission]]:
+    """The rights the balie holds, per card system id."""
+    held: dict[int, set[CardSystemPermission]] = {}
+    rows = GroupObjectPermission.objects.filter(
+        group_id=balie.permission_group_id,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+        permission__codename__in=[perm.value for perm in CardSystemPermission],
+    ).values_list("object_pk", "permission__codename")
+    for object_pk, codename in rows:
+        held.setdefault(int(object_pk), set()).add(CardSystemPermission(codename))
+    return held

@@ -1,5 +1,469 @@
-from django.contrib import admin
+"""The passholder pages of the back-office, with the "register new card" form.
 
+Who sees what: a person sees the passholders who are members of a card system in which
+one of the balies they work at holds a right, or in which they hold one themselves (a
+card system administrator); a superuser sees everybody. Only the memberships and cards
+of those card systems are shown. The rights are guardian object permissions on card
+systems (``cardsystems.selectors.card_system_ids_with_rights``); Django's model
+permissions play no part, so clerks need none.
+
+Memberships and cards are read-only here: only the services change them. The new-card
+form passes what the clerk typed to ``register_new_card``, the one newCard operation,
+which decides (also whether the balie the clerk acts for may do it).
+"""
+
+from functools import reduce
+from operator import and_
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cardsystems.errors import UitpasError
+from cardsystems.models import Card, CardHistory, CardSystem
+from cardsystems.permissions import CardSystemPermission
+from cardsystems.selectors import card_system_ids_with_rights
+from passholders.forms import NewCardForm
 from passholders.models import Membership, Passholder
+from passholders.selectors import (
+    in_card_systems,
+    kansenstatuut_counts_condition,
+    passholders_with_membership,
+    search_passholders,
+)
+from passholders.services import NewCardResult, register_new_card
 
-admin.site.register([Passholder, Membership])
+
+def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
+    """The card systems whose members the viewer sees (None: all); once per request."""
+    if not hasattr(request, "_visible_card_system_ids"):
+        request._visible_card_system_ids = card_system_ids_with_rights(user=request.user)
+    return request._visible_card_system_ids
+
+
+def card_system_ids_with_create_right(request: HttpRequest) -> set[int] | None:
+    """The card systems in which the viewer may register passholders (None: all)."""
+    if not hasattr(request, "_create_card_system_ids"):
+        request._create_card_system_ids = card_system_ids_with_rights(
+            user=request.user, permission=CardSystemPermission.PASSHOLDER_CREATE
+        )
+    return request._create_card_system_ids
+
+
+class MembershipFilter(admin.SimpleListFilter):
+    """A filter on the passholders' memberships.
+
+    The membership filters describe one membership together: "UiTPAS Gent" and
+    "blocked" find the passholders whose membership of Gent is blocked, not those who
+    are blocked elsewhere and members of Gent too. So the first chosen filter applies
+    all chosen ones at once, and only memberships that the viewer may see count.
+    """
+
+    @classmethod
+    def condition(cls, value: str) -> Q:
+        """The memberships that ``value`` of this filter selects."""
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        chosen = [
+            (spec, request.GET[spec.parameter_name])
+            for spec in MEMBERSHIP_FILTERS
+            if request.GET.get(spec.parameter_name)
+        ]
+        if not chosen or chosen[0][0] is not type(self):
+            return queryset
+        return passholders_with_membership(
+            queryset,
+            card_system_ids=visible_card_system_ids(request),
+            condition=reduce(and_, (spec.condition(value) for spec, value in chosen)),
+        )
+
+
+class CardSystemFilter(MembershipFilter):
+    title = _("card system")
+    parameter_name = "card_system"
+
+    def lookups(self, request, model_admin):
+        card_systems = in_card_systems(CardSystem.objects.all(), visible_card_system_ids(request), path="pk")
+        return [(card_system.pk, card_system.name) for card_system in card_systems]
+
+    @classmethod
+    def condition(cls, value):
+        if not value.isdigit():
+            raise IncorrectLookupParameters(value)
+        return Q(card_system_id=int(value))
+
+
+class MembershipStatusFilter(MembershipFilter):
+    title = _("membership status")
+    parameter_name = "membership_status"
+
+    def lookups(self, request, model_admin):
+        return Membership.Status.choices
+
+    @classmethod
+    def condition(cls, value):
+        if value not in Membership.Status.values:
+            raise IncorrectLookupParameters(value)
+        return Q(status=value)
+
+
+class KansenstatuutFilter(MembershipFilter):
+    title = _("kansenstatuut")
+    parameter_name = "kansenstatuut"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("counts", _("still counts")),
+            ("ended", _("ended (grace period passed)")),
+            ("none", _("none")),
+        ]
+
+    @classmethod
+    def condition(cls, value):
+        counts = kansenstatuut_counts_condition(timezone.localdate())
+        conditions = {
+            "counts": counts,
+            "ended": Q(kansenstatuut=True) & ~counts,
+            "none": Q(kansenstatuut=False),
+        }
+        if value not in conditions:
+            raise IncorrectLookupParameters(value)
+        return conditions[value]
+
+
+MEMBERSHIP_FILTERS = [CardSystemFilter, MembershipStatusFilter, KansenstatuutFilter]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Data that only the services change, shown on the passholder's page. Whoever may
+    see that page may see it (the passholder page checks that)."""
+
+    @admin.display(description=_("card system"))
+    def card_system_name(self, obj: Membership | Card) -> str:
+        # The name only: a clerk may not open the card system's page.
+        return obj.card_system.name
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    # The rows say what they are; no repeated "original" caption above each.
+    classes = ["read-only-inline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = [
+        "card_system_name",
+        "status",
+        "kansenstatuut_until",
+        "kansenstatuut_still_counts",
+        "current_card_shown",
+    ]
+    verbose_name_plural = _("memberships")
+
+    def get_queryset(self, request):
+        memberships = super().get_queryset(request).select_related("card_system", "current_card")
+        return in_card_systems(memberships, visible_card_system_ids(request))
+
+    @admin.display(description=_("kansenstatuut"))
+    def kansenstatuut_until(self, membership: Membership) -> str:
+        if not membership.kansenstatuut:
+            return gettext("none")
+        return gettext("until %(date)s") % {"date": date_format(membership.kansenstatuut_end_date)}
+
+    @admin.display(description=_("still counts"))
+    def kansenstatuut_still_counts(self, membership: Membership) -> str:
+        if not membership.kansenstatuut:
+            return "–"
+        today = timezone.localdate()
+        if not membership.kansenstatuut_counts(today):
+            return gettext("no")
+        if today > membership.kansenstatuut_end_date:
+            return gettext("yes, in its grace period")
+        return gettext("yes")
+
+    @admin.display(description=_("current card"))
+    def current_card_shown(self, membership: Membership) -> str:
+        return card_label(membership.current_card)
+
+
+class CardInline(ReadOnlyInline):
+    model = Card
+    fk_name = "passholder"
+    fields = ["uitpas_number", "card_system_name", "card_type", "status", "kansenpas_shown", "history_shown"]
+    verbose_name_plural = _("cards and their history")
+
+    def get_queryset(self, request):
+        cards = (
+            super()
+            .get_queryset(request)
+            .select_related("card_system")
+            .prefetch_related(
+                Prefetch(
+                    "history",
+                    queryset=CardHistory.objects.select_related("user", "balie").order_by("created_at", "pk"),
+                )
+            )
+            .order_by("card_system__name", "uitpas_number")
+        )
+        return in_card_systems(cards, visible_card_system_ids(request))
+
+    @admin.display(description=_("kansenpas"), boolean=True)
+    def kansenpas_shown(self, card: Card) -> bool:
+        return card.kansenpas
+
+    @admin.display(description=_("history"))
+    def history_shown(self, card: Card) -> str:
+        return format_html(
+            '<ul class="card-history">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {} → {}, {}{}</li>",
+                (
+                    (
+                        date_format(timezone.localtime(entry.created_at), "SHORT_DATETIME_FORMAT"),
+                        entry.get_from_status_display() or "–",
+                        entry.get_to_status_display(),
+                        entry.get_reason_display(),
+                        history_actor(entry),
+                    )
+                    for entry in card.history.all()
+                ),
+            ),
+        )
+
+
+def history_actor(entry: CardHistory) -> str:
+    """ ", by ann for Bibliotheek Aalst", or less when the row names nobody."""
+    if entry.user and entry.balie:
+        return gettext(", by %(user)s for %(balie)s") % {"user": entry.user, "balie": entry.balie}
+    if entry.user:
+        return gettext(", by %(user)s") % {"user": entry.user}
+    return ""
+
+
+def membership_label(membership: Membership) -> str:
+    """Its current card, and whether the membership is blocked."""
+    if membership.status == Membership.Status.BLOCKED:
+        return gettext("%(card)s; membership blocked") % {"card": card_label(membership.current_card)}
+    return card_label(membership.current_card)
+
+
+def card_label(card: Card | None) -> str:
+    if card is None:
+        return "–"
+    if card.kansenpas:
+        return gettext("%(number)s (kansenpas, %(status)s)") % {
+            "number": card.uitpas_number,
+            "status": card.get_status_display(),
+        }
+    return gettext("%(number)s (%(status)s)") % {
+        "number": card.uitpas_number,
+        "status": card.get_status_display(),
+    }
+
+
+@admin.register(Passholder)
+class PassholderAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_name", "uid", "current_cards"]
+    list_display_links = ["name", "first_name"]
+    list_filter = MEMBERSHIP_FILTERS
+    show_facets = admin.ShowFacets.NEVER
+    # get_search_results searches these (the uid and card numbers exactly, names by word).
+    search_fields = ["first_name", "name", "uid", "cards__uitpas_number"]
+    search_help_text = _("Search by name, uid or UiTPAS number.")
+    fieldsets = [
+        (None, {"fields": ["uid", "first_name", "name", "date_of_birth"]}),
+        (_("Contact"), {"fields": ["email", "postal_code", "city"]}),
+    ]
+    readonly_fields = ["uid"]
+    inlines = [MembershipInline, CardInline]
+    actions = ["register_new_card_action"]
+
+    # Rights: guardian object permissions on card systems, see the module docstring.
+
+    def has_module_permission(self, request):
+        visible = visible_card_system_ids(request)
+        return visible is None or bool(visible)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return self._is_member_of(obj, visible_card_system_ids(request))
+
+    def has_change_permission(self, request, obj=None):
+        # Personal data may be corrected by whoever may register passholders there.
+        allowed = card_system_ids_with_create_right(request)
+        if obj is None:
+            return allowed is None or bool(allowed)
+        return self._is_member_of(obj, allowed)
+
+    def has_add_permission(self, request):
+        # Registering a passholder is an operation of its own, not built yet.
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @staticmethod
+    def _is_member_of(passholder: Passholder, card_system_ids: set[int] | None) -> bool:
+        if card_system_ids is None:
+            return True
+        one = Passholder.objects.filter(pk=passholder.pk)
+        return passholders_with_membership(one, card_system_ids=card_system_ids).exists()
+
+    def get_queryset(self, request):
+        visible = visible_card_system_ids(request)
+        memberships = in_card_systems(
+            Membership.objects.select_related("card_system", "current_card").order_by("card_system__name"),
+            visible,
+        )
+        passholders = (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))
+        )
+        if visible is None:
+            return passholders
+        return passholders_with_membership(passholders, card_system_ids=visible)
+
+    def get_search_results(self, request, queryset, search_term):
+        found = search_passholders(queryset, search_term, card_system_ids=visible_card_system_ids(request))
+        return found, False
+
+    @admin.display(description=_("current cards"))
+    def current_cards(self, passholder: Passholder) -> str:
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (membership.card_system.name, membership_label(membership))
+                for membership in passholder.visible_memberships
+            ),
+        )
+
+    # Register new card: an action on the list and a button on the passholder's page,
+    # both leading to new_card_view.
+
+    def has_register_new_card_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Register a new card"), permissions=["register_new_card"])
+    def register_new_card_action(self, request, queryset):
+        selected = list(queryset[:2])
+        if len(selected) != 1:
+            self.message_user(
+                request,
+                gettext("Select exactly one passholder to register a new card for."),
+                messages.WARNING,
+            )
+            return None
+        return HttpResponseRedirect(self._url("new_card", selected[0]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/new-card/",
+                self.admin_site.admin_view(self.new_card_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_new_card",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, view: str, passholder: Passholder) -> str:
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}"
+        return reverse(name, args=[passholder.pk])
+
+    def new_card_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The form of the newCard operation for one passholder (like Django's
+        change-password page of a user)."""
+        passholder = self.get_object(request, unquote(object_id))
+        # Outside the viewer's card systems the passholder does not exist for them.
+        if passholder is None or not self.has_view_permission(request, passholder):
+            raise Http404(gettext("No such passholder."))
+        today = timezone.localdate()
+        form = NewCardForm(request.POST or None, user=request.user, today=today)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = register_new_card(
+                    user=request.user, uid=str(passholder.uid), **form.service_arguments()
+                )
+            except UitpasError as error:
+                form.add_service_error(error)
+            else:
+                self.message_user(request, new_card_message(result), messages.SUCCESS)
+                return HttpResponseRedirect(self._url("change", passholder))
+
+        memberships = passholder.visible_memberships
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Register a new card for %(passholder)s") % {"passholder": passholder},
+            "opts": self.opts,
+            "original": passholder,
+            "has_view_permission": True,
+            "form": form,
+            "memberships": [
+                {
+                    "membership": membership,
+                    "current_card": card_label(membership.current_card),
+                    "kansenstatuut_counts": membership.kansenstatuut_counts(today),
+                }
+                for membership in memberships
+            ],
+            # For the reason the page proposes: the kansenpas flag of the current card
+            # of each card system, by the card system's number prefix.
+            "kansenpas_by_prefix": {
+                membership.card_system.number_prefix: membership.current_card.kansenpas
+                for membership in memberships
+                if membership.current_card and membership.card_system.number_prefix
+            },
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/passholders/passholder/new_card.html", context)
+
+
+def new_card_message(result: NewCardResult) -> str:
+    """What happened, for the clerk: the new card, and what became of the old one."""
+    message = gettext("%(passholder)s now has card %(card)s in %(card_system)s.") % {
+        "passholder": result.passholder,
+        "card": result.card.uitpas_number,
+        "card_system": result.membership.card_system,
+    }
+    if result.membership_created:
+        message += " " + gettext("A new membership of %(card_system)s was created.") % {
+            "card_system": result.membership.card_system
+        }
+    if result.replaced_card is None:
+        message += " " + gettext("No card was replaced.")
+    elif result.replaced_card_blocked:
+        message += " " + gettext("The old card %(card)s is blocked.") % {"card": result.replaced_card}
+    else:
+        message += " " + gettext("The old card %(card)s was already blocked.") % {
+            "card": result.replaced_card
+        }
+    return message

@@ -1,9 +1,15 @@
 """Reads about passholders, for the API and the admin."""
 
+import datetime
+import uuid
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Card
+from cardsystems.models import Card, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import User, balie_acted_for, card_system_ids_with_rights
 from cardsystems.uitpas_numbers import parse_uitpas_number
@@ -54,3 +60,66 @@ def passholder_by_card(
             required_permission=CardSystemPermission.PASSHOLDER_CREATE.api_name,
         )
     return card.passholder, memberships
+
+
+def in_card_systems(queryset: QuerySet, card_system_ids: set[int] | None, *, path: str = "card_system_id"):
+    """The rows of ``queryset`` that belong to one of the card systems (all for None)."""
+    if card_system_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": card_system_ids})
+
+
+def passholders_with_membership(
+    passholders: QuerySet[Passholder], *, card_system_ids: set[int] | None, condition: Q | None = None
+) -> QuerySet[Passholder]:
+    """The passholders with a membership in one of the card systems (any for None) that
+    meets ``condition``: one membership must meet all of it."""
+    memberships = Membership.objects.filter(condition or Q(), passholder=OuterRef("pk"))
+    memberships = in_card_systems(memberships, card_system_ids)
+    return passholders.filter(Exists(memberships))
+
+
+def passholders_visible_to(user: User) -> QuerySet[Passholder]:
+    """The passholders a person may see in the back-office: members of a card system in
+    which one of the balies they work at, or they themselves, hold a right; every
+    passholder for a superuser. As the API's passholder resource decides."""
+    visible = card_system_ids_with_rights(user=user)
+    if visible is None:
+        return Passholder.objects.all()
+    return passholders_with_membership(Passholder.objects.all(), card_system_ids=visible)
+
+
+def search_passholders(
+    passholders: QuerySet[Passholder], term: str, *, card_system_ids: set[int] | None
+) -> QuerySet[Passholder]:
+    """The passholders that a search term of the back-office finds: its uid, the UiTPAS
+    number of one of their cards (of the given card systems; spaces inside the number
+    are ignored), or names that contain every word of the term."""
+    words = term.split()
+    if not words:
+        return passholders
+    matches = reduce(
+        lambda both, word: both & (Q(first_name__icontains=word) | Q(name__icontains=word)), words, Q()
+    )
+    try:
+        matches |= Q(uid=uuid.UUID(term.strip()))
+    except ValueError:
+        pass
+    number = "".join(words)
+    if number.isascii() and number.isdigit():
+        cards = in_card_systems(
+            Card.objects.filter(passholder=OuterRef("pk"), uitpas_number=number), card_system_ids
+        )
+        matches |= Exists(cards)
+    return passholders.filter(matches)
+
+
+def kansenstatuut_counts_condition(today: datetime.date) -> Q:
+    """The memberships whose kansenstatuut still counts on ``today``, as
+    :meth:`Membership.kansenstatuut_counts` decides: end date plus the card system's grace
+    period not passed."""
+    per_card_system = [
+        Q(card_system_id=pk, kansenstatuut_end_date__gte=today - datetime.timedelta(days=grace_days))
+        for pk, grace_days in CardSystem.objects.values_list("pk", "kansenstatuut_grace_days")
+    ]
+    return Q(kansenstatuut=True) & reduce(or_, per_card_system, Q(pk__in=[]))

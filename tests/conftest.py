@@ -4,12 +4,13 @@ from xml.etree import ElementTree
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cardsystems.models import Balie, Card, CardSystem
+from cardsystems.models import Balie, Card, CardHistory, CardSystem, Voucher
 from passholders.demo import load_demo_data
-from passholders.models import Passholder
+from passholders.models import Membership, Passholder
 
 SEED_REQUEST = {
     "uitpasNumber": "0930000000107",
@@ -88,6 +89,18 @@ def api_as():
     return client_for
 
 
+@pytest.fixture
+def admin_as():
+    """A test client of the admin, logged in as the named user."""
+
+    def client_for(username: str) -> Client:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return client_for
+
+
 def xml_of(response):
     """The parsed XML body of an API response; fails the test when it is not XML."""
     assert response["Content-Type"].startswith("application/xml"), response["Content-Type"]
@@ -96,3 +109,17 @@ def xml_of(response):
 
 def error_code(response) -> str:
     return xml_of(response).findtext("code")
+
+
+def database_state():
+    """Everything newCard may change."""
+    return (
+        list(Card.objects.order_by("pk").values_list("pk", "status", "balie", "passholder")),
+        list(
+            Membership.objects.order_by("pk").values_list(
+                "pk", "status", "current_card", "kansenstatuut", "kansenstatuut_end_date"
+            )
+        ),
+        list(Voucher.objects.order_by("pk").values_list("pk", "redeemed_at", "redeemed_card")),
+        CardHistory.objects.count(),
+    )

@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.utils import timezone
 
-from cardsystems.models import Card, CardHistory, Voucher
 from cardsystems.uitpas_numbers import luhn_check_digit, make_uitpas_number
-from passholders.models import Membership
-from tests.conftest import KEYS, UIDS, error_code, xml_of
+from tests.conftest import KEYS, UIDS, database_state, error_code, xml_of
 
 NEW_CARD = "/uitpas/passholder/newCard"
 TODAY = timezone.localdate()
@@ -194,20 +192,6 @@ ORDER = {
         "INVALID_VOUCHER_STATUS", {"uid": UIDS.sofie, "voucherNumber": "1000003"}
     ),
 }
-
-
-def database_state():
-    """Everything newCard may change."""
-    return (
-        list(Card.objects.order_by("pk").values_list("pk", "status", "balie", "passholder")),
-        list(
-            Membership.objects.order_by("pk").values_list(
-                "pk", "status", "current_card", "kansenstatuut", "kansenstatuut_end_date"
-            )
-        ),
-        list(Voucher.objects.order_by("pk").values_list("pk", "redeemed_at", "redeemed_card")),
-        CardHistory.objects.count(),
-    )
 
 
 def test_the_valid_request_of_these_tables_succeeds(demo, api_as):

@@ -8,9 +8,8 @@ from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardStatus
 from passholders import services
 from passholders.services import register_new_card
-from tests.conftest import KEYS, SEED_REQUEST, UIDS, error_code
+from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
 from tests.factories import CardFactory
-from tests.test_newcard_errors import database_state
 
 # Queries of a successful newCard through the API, without a voucher: token; balie;
 # card (locked) with the balie's right; passholder (locked); membership with its current

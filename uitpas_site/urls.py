@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from uitpas_site import views
 from uitpas_site.xml_api import api_not_found
+
+admin.site.site_header = _("UiTPAS back-office")
+admin.site.site_title = _("UiTPAS back-office")
+admin.site.index_title = _("Overview")
+# The back-office is the whole site: no "View site" link.
+admin.site.site_url = None
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,5 +1,252 @@
+"""The set-up of card systems in the back-office: card systems, balies with their staff
+and rights, voucher types and vouchers.
+
+Who may do what: superusers everything. A card system administrator (a person holding
+the stock-management right on a card system themselves) sees their card systems and
+manages the balies, voucher types and vouchers of them. The rights of balies and
+administrators are granted by superusers, on django-guardian's object permissions
+screens of a card system; a balie's page shows its rights and links to those screens.
+Clerks see none of this. As everywhere in the back-office, rights are guardian object
+permissions on card systems; Django's model permissions play no part.
+"""
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import AdminGroupObjectPermissionsForm, GuardedModelAdmin
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
+from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
+from cardsystems.selectors import administered_card_system_ids, balie_permissions
 
-admin.site.register([CardSystem, Balie, VoucherType, Voucher])
+
+def administered(request) -> set[int] | None:
+    """The card systems the viewer administers (None: all); once per request."""
+    if not hasattr(request, "_administered_card_system_ids"):
+        request._administered_card_system_ids = administered_card_system_ids(request.user)
+    return request._administered_card_system_ids
+
+
+class AdministeredCardSystemsAdmin(admin.ModelAdmin):
+    """Objects of card systems: superusers manage all of them, a card system
+    administrator those of their own card systems; nobody else sees them."""
+
+    # The lookup from the model to the id of its card system(s).
+    card_system_lookup: str
+
+    def in_administered(self, request, queryset: QuerySet) -> QuerySet:
+        ids = administered(request)
+        if ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.card_system_lookup}__in": ids}).distinct()
+
+    def get_queryset(self, request):
+        return self.in_administered(request, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        ids = administered(request)
+        return ids is None or bool(ids)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return self.in_administered(request, self.model.objects.filter(pk=obj.pk)).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is CardSystem:
+            kwargs["queryset"] = administered_card_systems(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is CardSystem:
+            kwargs["queryset"] = administered_card_systems(request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def administered_card_systems(request) -> QuerySet[CardSystem]:
+    ids = administered(request)
+    card_systems = CardSystem.objects.all()
+    return card_systems if ids is None else card_systems.filter(pk__in=ids)
+
+
+class BalieRightsForm(AdminGroupObjectPermissionsForm):
+    """Guardian's screen for the rights of a group on a card system, offering only the
+    four rights of the domain (not Django's add/change/delete/view permissions)."""
+
+    def get_obj_perms_field_choices(self):
+        return [(codename, label) for codename, label in MODEL_PERMISSIONS]
+
+
+@admin.register(CardSystem)
+class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
+    card_system_lookup = "pk"
+    change_form_template = "admin/cardsystems/cardsystem/change_form.html"
+    list_display = ["name", "number_prefix", "kansenstatuut_grace_days", "package_size"]
+    search_fields = ["name", "number_prefix"]
+
+    # An administrator sees their card system; superusers set card systems up and grant
+    # rights on them (guardian's "Object permissions" screens).
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_obj_perms_manage_group_form(self, request):
+        return BalieRightsForm
+
+
+@admin.register(Balie)
+class BalieAdmin(AdministeredCardSystemsAdmin):
+    card_system_lookup = "card_systems"
+    list_display = ["name", "consumer_key", "card_systems_shown", "staff_count"]
+    list_filter = ["card_systems"]
+    search_fields = ["name", "consumer_key"]
+    filter_horizontal = ["card_systems", "staff"]
+    fields = ["name", "consumer_key", "card_systems", "staff"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("card_systems")
+            .annotate(staff_total=Count("staff", distinct=True))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The consumer key is generated for a new balie (it may be typed over, e.g. to
+        # keep the key of the earlier system); API clients know the balie by it, so it
+        # never changes afterwards. Only superusers move a balie to other card systems:
+        # an administrator could otherwise drop card systems that are not theirs.
+        if obj is None:
+            return []
+        if request.user.is_superuser:
+            return ["consumer_key"]
+        return ["consumer_key", "card_systems"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a balie would take it out of the card history rows that name it (and
+        # out of other card systems it serves): only superusers, for one made by mistake.
+        return request.user.is_superuser
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("card systems"))
+    def card_systems_shown(self, balie: Balie) -> str:
+        return ", ".join(card_system.name for card_system in balie.card_systems.all())
+
+    @admin.display(description=_("staff"), ordering="staff_total")
+    def staff_count(self, balie: Balie) -> int:
+        return balie.staff_total
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        balie = self.get_object(request, unquote(object_id))
+        if balie is not None:
+            extra_context = {**(extra_context or {}), "balie_rights": self.rights(request, balie)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def rights(self, request, balie: Balie) -> list[dict]:
+        """Per card system of the balie: the rights it holds there, and for superusers
+        the link to guardian's screen that grants them."""
+        held = balie_permissions(balie)
+        labels = dict(MODEL_PERMISSIONS)
+        rows = []
+        for card_system in balie.card_systems.all():
+            url = None
+            if request.user.is_superuser:
+                url = reverse(
+                    f"{self.admin_site.name}:cardsystems_cardsystem_permissions_manage_group",
+                    args=[card_system.pk, balie.permission_group_id],
+                )
+            rights = [
+                labels[perm.value] for perm in CardSystemPermission if perm in held.get(card_system.pk, ())
+            ]
+            rows.append({"card_system": card_system, "rights": rights, "url": url})
+        return rows
+
+
+@admin.register(VoucherType)
+class VoucherTypeAdmin(AdministeredCardSystemsAdmin):
+    card_system_lookup = "card_system"
+    list_display = ["name", "prefix", "card_system", "voucher_count", "unused_count"]
+    list_filter = ["card_system"]
+    search_fields = ["name", "prefix"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("card_system")
+            .annotate(
+                vouchers_total=Count("vouchers"),
+                vouchers_unused=Count("vouchers", filter=Q(vouchers__redeemed_at__isnull=True)),
+            )
+        )
+
+    @admin.display(description=_("vouchers"), ordering="vouchers_total")
+    def voucher_count(self, voucher_type: VoucherType) -> int:
+        return voucher_type.vouchers_total
+
+    @admin.display(description=_("unused"), ordering="vouchers_unused")
+    def unused_count(self, voucher_type: VoucherType) -> int:
+        return voucher_type.vouchers_unused
+
+
+class RedeemedFilter(admin.SimpleListFilter):
+    title = _("redeemed")
+    parameter_name = "redeemed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(redeemed_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Voucher)
+class VoucherAdmin(AdministeredCardSystemsAdmin):
+    card_system_lookup = "voucher_type__card_system"
+    list_display = ["number", "voucher_type", "redeemed_at", "redeemed_balie", "redeemed_card"]
+    list_filter = [RedeemedFilter, "voucher_type__card_system", "voucher_type"]
+    search_fields = ["=number"]
+    fields = ["number", "voucher_type", "redeemed_at", "redeemed_by", "redeemed_balie", "redeemed_card"]
+    # Redemption is the newCard operation's: never typed in here.
+    readonly_fields = ["redeemed_at", "redeemed_by", "redeemed_balie", "redeemed_card"]
+    list_select_related = ["voucher_type", "redeemed_balie", "redeemed_card"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "voucher_type":
+            kwargs["queryset"] = self.voucher_types(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def voucher_types(self, request) -> QuerySet[VoucherType]:
+        ids = administered(request)
+        voucher_types = VoucherType.objects.select_related("card_system")
+        return voucher_types if ids is None else voucher_types.filter(card_system_id__in=ids)
+
+    # A redeemed voucher is a record of what happened: it is no longer changed or deleted.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_redeemed)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_redeemed)

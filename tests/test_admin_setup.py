@@ -1,0 +1,228 @@
+"""The set-up pages of the back-office: card systems, balies with their staff and rights,
+voucher types and vouchers, API tokens; and that clerks reach none of them."""
+
+import re
+
+from django.urls import reverse
+from guardian.shortcuts import get_perms
+from rest_framework.authtoken.models import Token
+
+from cardsystems.models import Balie, Voucher
+from cardsystems.permissions import CardSystemPermission as Perm
+from cardsystems.selectors import balie_has_permission
+from tests.conftest import KEYS
+
+
+def url(name, *args):
+    return reverse(f"admin:{name}", args=args)
+
+
+def listed(response) -> list[str]:
+    assert response.status_code == 200, response.status_code
+    return [str(obj) for obj in response.context["cl"].result_list]
+
+
+def test_clerks_reach_no_set_up_page(demo, admin_as):
+    client = admin_as("ann")
+    aalst, bib = demo.aalst.pk, demo.bib_aalst
+    for name, args in [
+        ("cardsystems_cardsystem_changelist", []),
+        ("cardsystems_cardsystem_change", [aalst]),
+        ("cardsystems_balie_changelist", []),
+        ("cardsystems_balie_change", [bib.pk]),
+        ("cardsystems_balie_add", []),
+        ("cardsystems_vouchertype_changelist", []),
+        ("cardsystems_voucher_changelist", []),
+        ("cardsystems_card_changelist", []),
+        ("auth_user_changelist", []),
+        ("auth_group_changelist", []),
+        ("authtoken_tokenproxy_changelist", []),
+    ]:
+        assert client.get(url(name, *args)).status_code == 403, name
+    # Guardian's rights screens send whoever may not change card systems home.
+    for name, args in [
+        ("cardsystems_cardsystem_permissions", [aalst]),
+        ("cardsystems_cardsystem_permissions_manage_group", [aalst, demo.toneel.permission_group_id]),
+    ]:
+        response = client.get(url(name, *args))
+        assert (response.status_code, response["Location"]) == (302, url("index")), name
+    assert [app["app_label"] for app in client.get(url("index")).context["app_list"]] == ["passholders"]
+
+
+def test_a_clerk_cannot_change_a_balie_or_its_rights(demo, admin_as):
+    client = admin_as("ann")
+    toneel = demo.toneel
+    client.post(url("cardsystems_balie_change", toneel.pk), {"name": "Mine now", "staff": []})
+    client.post(
+        url("cardsystems_cardsystem_permissions_manage_group", demo.aalst.pk, toneel.permission_group_id),
+        {"permissions": [Perm.PASSHOLDER_CREATE.value]},
+    )
+    toneel.refresh_from_db()
+    assert toneel.name == "Toneelvereniging Haaltert"
+    assert get_perms(toneel.permission_group, demo.aalst) == []
+
+
+def test_an_administrator_sees_the_set_up_of_their_card_system_only(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    assert listed(client.get(url("cardsystems_cardsystem_changelist"))) == ["UiTPAS Regio Aalst"]
+    assert listed(client.get(url("cardsystems_balie_changelist"))) == [
+        "Bibliotheek Aalst",
+        "CC De Werf",
+        "Toneelvereniging Haaltert",
+    ]
+    assert listed(client.get(url("cardsystems_vouchertype_changelist"))) == ["Gratis UiTPAS (100)"]
+    assert listed(client.get(url("cardsystems_voucher_changelist"))) == ["1000001", "1000002", "1000003"]
+    # Gent's balie does not exist for them.
+    response = client.get(url("cardsystems_balie_change", demo.bib_gent.pk))
+    assert (response.status_code, response["Location"]) == (302, url("index"))
+
+
+def test_an_administrator_sees_their_card_system_but_does_not_change_it(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    response = client.get(url("cardsystems_cardsystem_change", demo.aalst.pk))
+    assert (response.status_code, response.context["has_change_permission"]) == (200, False)
+    assert url("cardsystems_cardsystem_permissions", demo.aalst.pk) not in response.content.decode()
+    client.post(url("cardsystems_cardsystem_change", demo.aalst.pk), {"name": "X", "number_prefix": "09300"})
+    demo.aalst.refresh_from_db()
+    assert demo.aalst.name == "UiTPAS Regio Aalst"
+
+
+def test_an_administrator_manages_the_staff_of_their_balies(demo, admin_as):
+    werf = demo.de_werf
+    response = admin_as("ksb-aalst").post(
+        url("cardsystems_balie_change", werf.pk),
+        {
+            "name": "CC De Werf",
+            "consumer_key": "CHANGED",  # read-only: ignored
+            "card_systems": [demo.gent.pk],  # read-only for administrators: ignored
+            "staff": [demo.user("bert").pk, demo.user("greet").pk],
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    werf.refresh_from_db()
+    assert sorted(werf.staff.values_list("username", flat=True)) == ["bert", "greet"]
+    assert werf.consumer_key == KEYS.de_werf
+    assert list(werf.card_systems.all()) == [demo.aalst]
+
+
+def test_an_administrator_does_not_delete_balies(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    assert client.post(url("cardsystems_balie_delete", demo.toneel.pk), {"post": "yes"}).status_code == 403
+    assert Balie.objects.filter(pk=demo.toneel.pk).exists()
+
+
+def test_an_administrator_does_not_grant_rights(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    manage = url(
+        "cardsystems_cardsystem_permissions_manage_group", demo.aalst.pk, demo.toneel.permission_group_id
+    )
+    client.post(manage, {"permissions": [Perm.PASSHOLDER_CREATE.value]})
+    assert not balie_has_permission(
+        balie=demo.toneel, permission=Perm.PASSHOLDER_CREATE, card_system=demo.aalst
+    )
+    rights = client.get(url("cardsystems_balie_change", demo.bib_aalst.pk)).context["balie_rights"]
+    assert [row["url"] for row in rights] == [None]
+
+
+def test_a_new_balie_gets_a_generated_consumer_key_read_only_afterwards(demo, admin_as):
+    client = admin_as("admin")
+    form = client.get(url("cardsystems_balie_add")).context["adminform"].form
+    generated = form["consumer_key"].value()
+    assert re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{16}", generated)
+    response = client.post(
+        url("cardsystems_balie_add"),
+        {
+            "name": "Bibliotheek Erpe-Mere",
+            "consumer_key": generated,
+            "card_systems": [demo.aalst.pk],
+            "staff": [],
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    balie = Balie.objects.get(name="Bibliotheek Erpe-Mere")
+    assert balie.consumer_key == generated
+    assert balie.permission_group_id is not None
+    client.post(
+        url("cardsystems_balie_change", balie.pk),
+        {
+            "name": "Bibliotheek Erpe-Mere",
+            "consumer_key": "OTHER",
+            "card_systems": [demo.aalst.pk],
+            "staff": [],
+        },
+    )
+    balie.refresh_from_db()
+    assert balie.consumer_key == generated
+
+
+def test_a_superuser_grants_a_balie_its_rights_on_guardians_screen(demo, admin_as):
+    client = admin_as("admin")
+    card_system_page = client.get(url("cardsystems_cardsystem_change", demo.aalst.pk)).content.decode()
+    assert url("cardsystems_cardsystem_permissions", demo.aalst.pk) in card_system_page
+    rights = client.get(url("cardsystems_balie_change", demo.toneel.pk)).context["balie_rights"]
+    [row] = rights
+    assert (row["card_system"], row["rights"]) == (demo.aalst, [])
+    screen = client.get(row["url"])
+    assert screen.status_code == 200
+    # Only the four rights of the domain are offered, not Django's model permissions.
+    offered = [value for value, _ in screen.context["form"].fields["permissions"].choices]
+    assert offered == [perm.value for perm in Perm]
+    response = client.post(
+        row["url"], {"permissions": [Perm.PASSHOLDER_CREATE.value, Perm.PASSHOLDER_BLOCK.value]}
+    )
+    assert response.status_code == 302
+    assert sorted(get_perms(demo.toneel.permission_group, demo.aalst)) == [
+        "passholder_block",
+        "passholder_create",
+    ]
+    rights = client.get(url("cardsystems_balie_change", demo.toneel.pk)).context["balie_rights"]
+    assert len(rights[0]["rights"]) == 2
+
+
+def test_redemption_is_read_only_and_a_redeemed_voucher_is_not_changed(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    unused = Voucher.objects.get(number="1000001")
+    form = client.get(url("cardsystems_voucher_change", unused.pk)).context["adminform"].form
+    assert set(form.fields) == {"number", "voucher_type"}
+    client.post(
+        url("cardsystems_voucher_change", unused.pk),
+        {"number": "1000001", "voucher_type": unused.voucher_type_id, "redeemed_at_0": "2020-01-01"},
+    )
+    unused.refresh_from_db()
+    assert unused.redeemed_at is None
+
+    redeemed = Voucher.objects.get(number="1000003")
+    response = client.get(url("cardsystems_voucher_change", redeemed.pk))
+    assert response.context["has_change_permission"] is False
+    assert (
+        client.post(url("cardsystems_voucher_change", redeemed.pk), {"number": "1009999"}).status_code == 403
+    )
+    assert client.post(url("cardsystems_voucher_delete", redeemed.pk), {"post": "yes"}).status_code == 403
+    assert Voucher.objects.filter(number="1000003").exists()
+
+
+def test_an_administrator_adds_vouchers_of_their_own_voucher_types(demo, admin_as):
+    client = admin_as("ksb-aalst")
+    form = client.get(url("cardsystems_voucher_add")).context["adminform"].form
+    assert [str(voucher_type) for voucher_type in form.fields["voucher_type"].queryset] == [
+        "Gratis UiTPAS (100)"
+    ]
+    gent_type = Voucher.objects.get(number="2000001").voucher_type
+    response = client.post(
+        url("cardsystems_voucher_add"), {"number": "2000099", "voucher_type": gent_type.pk}
+    )
+    assert response.status_code == 200  # refused: not one of the choices
+    assert not Voucher.objects.filter(number="2000099").exists()
+
+
+def test_api_tokens_are_managed_in_the_admin(demo, admin_as, api_as):
+    client = admin_as("admin")
+    assert client.get(url("authtoken_tokenproxy_changelist")).status_code == 200
+    bert = demo.user("bert")
+    response = client.post(url("authtoken_tokenproxy_add"), {"user": bert.pk})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    token = Token.objects.get(user=bert)
+    assert token.key in client.get(url("authtoken_tokenproxy_changelist")).content.decode()
+    api = api_as(None)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/uitpas/passholder/0930056878802").status_code == 200
