@@ -36,6 +36,8 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uitpas_site.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key")
+    os.environ.setdefault("DJANGO_HTTPS", "0")  # plain HTTP on 127.0.0.1
+    os.environ.setdefault("DJANGO_API_RATE_USER", "1000000/s")  # one clerk sends it all
     admin_url = os.environ["DATABASE_URL"]
     rows = []
     for cards in sizes:

@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_DEBUG", "0")
+# Production settings, but over plain HTTP: the test client and live servers speak HTTP.
+os.environ.setdefault("DJANGO_HTTPS", "0")
 # Playwright's synchronous API runs an event loop in the test thread; Django then takes
 # the test's database calls for calls from async code. They are not: the test waits for
 # the browser, and the live server answers in a thread of its own.

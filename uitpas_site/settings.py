@@ -12,6 +12,15 @@ Environment variables:
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes`` turns debug on; default off.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names; default none in production,
   ``localhost,127.0.0.1,[::1]`` in development.
+- ``DJANGO_HTTPS``: the site is served over HTTPS (default on in production): redirect
+  HTTP to HTTPS, secure cookies, HSTS. ``0`` only for serving plain HTTP on a trusted
+  network (the tests and the benchmark on 127.0.0.1).
+- ``DJANGO_PROXY_SSL_HEADER``: ``1`` when a proxy in front terminates TLS and sets
+  ``X-Forwarded-Proto`` (and strips it from clients).
+- ``DJANGO_API_RATE_USER``: the API throttle rate per user (DRF syntax, default
+  ``1200/min``).
+- ``DJANGO_CACHE``: ``locmem`` (default; throttle counts per process) or ``database``
+  (shared by all processes; needs ``manage.py createcachetable``).
 """
 
 from pathlib import Path
@@ -53,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "uitpas_site.middleware.api_body_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +171,20 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "uitpas_site.xml_format.AlwaysXMLNegotiation",
     "EXCEPTION_HANDLER": "uitpas_site.xml_api.xml_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user; every endpoint needs a token, and DRF checks it before the throttle.
+    "DEFAULT_THROTTLE_CLASSES": ["uitpas_site.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("DJANGO_API_RATE_USER") or "1200/min"},
+}
+# An API request body above this size is refused (413, XML) before anything reads it;
+# the API's requests are a few hundred bytes.
+API_MAX_BODY_BYTES = 64 * 1024
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "uitpas_cache"}
+        if env_str("DJANGO_CACHE") == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 LOGGING = {
@@ -172,3 +196,17 @@ LOGGING = {
         "uitpas": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# HTTPS: on by default in production (``manage.py check --deploy`` is clean then).
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+# Health checks of load balancers come over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("DJANGO_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True

@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from cardsystems.errors import ErrorCode
-from uitpas_site.xml_api import xml_http_response
-
-API_PREFIX = "/uitpas/"
+from uitpas_site.xml_api import API_PREFIX, xml_http_response
 
 
 def home(request: HttpRequest) -> HttpResponse:

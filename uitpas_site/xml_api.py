@@ -23,6 +23,8 @@ from uitpas_site.xml_format import UitpasXMLRenderer
 
 logger = logging.getLogger("uitpas.api")
 
+API_PREFIX = "/uitpas/"
+
 
 def request_params(request: Request) -> dict[str, str | None]:
     """The request's body parameters as strings; the first value of a repeated one.

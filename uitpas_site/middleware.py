@@ -1,0 +1,30 @@
+"""Middleware of the project."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from cardsystems.errors import ErrorCode
+from uitpas_site.xml_api import API_PREFIX, xml_http_response
+
+
+def api_body_limit(get_response):
+    """Refuse an API request whose body is larger than ``API_MAX_BODY_BYTES`` with an
+    XML 413, before anything reads or parses it."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return xml_http_response(ErrorCode.PARSE_ERROR, _("Invalid Content-Length header."), 400)
+            if length > settings.API_MAX_BODY_BYTES:
+                return xml_http_response(
+                    ErrorCode.REQUEST_TOO_LARGE,
+                    _("The request body is larger than %(limit)d bytes.")
+                    % {"limit": settings.API_MAX_BODY_BYTES},
+                    413,
+                )
+        return get_response(request)
+
+    return middleware
