@@ -363,3 +363,7 @@ class Voucher(models.Model):
     @property
     def is_redeemed(self) -> bool:
         return self.redeemed_at is not None
+
+
+# The audit log's model lives with its recording code; importing it here registers it.
+from cardsystems.audit import AuditEntry  # noqa: E402, F401

@@ -16,6 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cardsystems.audit import AuditEntry
+from cardsystems.audit import entry as audit_entry
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
@@ -408,12 +410,15 @@ def _apply(
                 )
             )
 
+    audit = _AuditOfNewCard(user=user, acting_balie=acting_balie, card_system=card.card_system)
     membership_created = membership is None
     if membership_created:
         membership = Membership.objects.create(
             passholder=passholder, card_system=card.card_system, current_card=card
         )
+        audit.record(membership, {"status": (None, membership.status), "current_card": (None, card)})
     else:
+        before = (membership.current_card, membership.kansenstatuut, membership.kansenstatuut_end_date)
         membership.current_card = card
         if reason == NewCardReason.OBTAIN_KANSENSTATUUT:
             membership.kansenstatuut, membership.kansenstatuut_end_date = True, end_date
@@ -423,6 +428,17 @@ def _apply(
             current_card=card,
             kansenstatuut=membership.kansenstatuut,
             kansenstatuut_end_date=membership.kansenstatuut_end_date,
+        )
+        after = (card, membership.kansenstatuut, membership.kansenstatuut_end_date)
+        audit.record(
+            membership,
+            {
+                field: (old, new)
+                for field, old, new in zip(
+                    ("current_card", "kansenstatuut", "kansenstatuut_end_date"), before, after, strict=True
+                )
+                if old != new
+            },
         )
 
     if voucher is not None:
@@ -435,8 +451,10 @@ def _apply(
         Voucher.objects.filter(pk=voucher.pk).update(**redemption)
         for name, value in redemption.items():
             setattr(voucher, name, value)
+        audit.record(voucher, {"redeemed_card": (None, card)})
 
     CardHistory.objects.bulk_create(history)
+    AuditEntry.objects.bulk_create(audit.entries)
     return NewCardResult(
         passholder=passholder,
         membership=membership,
@@ -446,3 +464,18 @@ def _apply(
         replaced_card_blocked=replaced_card_blocked,
         voucher=voucher,
     )
+
+
+class _AuditOfNewCard:
+    """Collects the audit entries of one newCard, written together at the end."""
+
+    def __init__(
+        self, *, user: AbstractBaseUser, acting_balie: Balie | None, card_system: CardSystem
+    ) -> None:
+        self.context = {"user": user, "balie": acting_balie, "card_system": card_system}
+        self.entries: list[AuditEntry] = []
+
+    def record(self, obj: models.Model, changes: dict[str, tuple[object, object]]) -> None:
+        self.entries.append(
+            audit_entry(action=AuditEntry.Action.NEW_CARD, obj=obj, changes=changes, **self.context)
+        )

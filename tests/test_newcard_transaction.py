@@ -13,9 +13,9 @@ from tests.factories import CardFactory
 
 # Queries of a successful newCard through the API, without a voucher: token; balie;
 # card (locked) with the balie's right; passholder (locked); membership with its current
-# card; new card, old card, membership, history. Two more in tests: the SAVEPOINT and its
+# card; new card, old card, membership, card history, audit log. Two more in tests: the SAVEPOINT and its
 # RELEASE, because each test runs inside a transaction of its own.
-NEW_CARD_QUERIES = 11
+NEW_CARD_QUERIES = 12
 
 
 @pytest.mark.parametrize("other_cards", [10, 1000])

@@ -1,0 +1,187 @@
+"""The audit log: who changed what, when, acting for which balie.
+
+Card status changes have their own record, the card history (``CardHistory``). Every
+other change of the services' data is an :class:`AuditEntry`: memberships and vouchers
+changed by newCard, the rights a balie or a person holds on a card system, API tokens.
+An entry copies the names it needs (user, balie, object), so it still reads right after
+the object it describes changed or was deleted; the admin shows it and never edits it.
+
+Services write their entries themselves, with the acting user and balie. Rights and
+tokens are changed by django-guardian's and DRF's own admin screens (and by
+``drf_create_token``); signal receivers record those, with the person who made the
+request (see :func:`acting_request`), or none for the command line.
+"""
+
+import contextvars
+from collections.abc import Callable
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from rest_framework.authtoken.models import Token
+
+from cardsystems.permissions import CardSystemPermission
+
+
+class AuditEntry(models.Model):
+    """One recorded change: by whom, for which balie, when, to what, and how."""
+
+    class Action(models.TextChoices):
+        NEW_CARD = "NEW_CARD", _("new card registered")
+        RIGHT_GRANTED = "RIGHT_GRANTED", _("right granted")
+        RIGHT_REVOKED = "RIGHT_REVOKED", _("right revoked")
+        TOKEN_CREATED = "TOKEN_CREATED", _("API token created")
+        TOKEN_DELETED = "TOKEN_DELETED", _("API token deleted")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    username = models.CharField(_("by (name)"), max_length=150, blank=True)
+    balie = models.ForeignKey(
+        "cardsystems.Balie",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for balie"),
+    )
+    balie_name = models.CharField(_("for balie (name)"), max_length=200, blank=True)
+    card_system = models.ForeignKey(
+        "cardsystems.CardSystem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("card system"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # The model's label ("passholders.membership"): the same in every language.
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300)
+    # {"field": [before, after], ...}, values as text.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["card_system", "-created_at"], name="audit_card_system_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username or '-'}: {self.action} {self.object_repr}"
+
+    @property
+    def object_type_name(self) -> str:
+        """The model's verbose name, in the active language."""
+        try:
+            return apps.get_model(self.object_type)._meta.verbose_name
+        except LookupError:
+            return self.object_type
+
+
+def entry(
+    *,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, tuple[object, object]],
+    user=None,
+    balie=None,
+    card_system=None,
+) -> AuditEntry:
+    """An unsaved entry (services save theirs in one ``bulk_create``)."""
+    return AuditEntry(
+        action=action,
+        user=user if user is not None and user.pk else None,
+        username=user.get_username() if user is not None and user.pk else "",
+        balie=balie,
+        balie_name=balie.name if balie is not None else "",
+        card_system=card_system,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk or ""),
+        object_repr=str(obj)[:300],
+        changes={field: [_text(before), _text(after)] for field, (before, after) in changes.items()},
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# The request being served, for the signal receivers below: they run inside code that
+# does not pass the acting person along (guardian's and DRF's admin screens).
+_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
+
+
+def acting_request(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Middleware: makes the request known to the audit receivers while it is served."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        token = _request.set(request)
+        try:
+            return get_response(request)
+        finally:
+            _request.reset(token)
+
+    return middleware
+
+
+def _acting_user():
+    request = _request.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@receiver(post_save, sender=GroupObjectPermission)
+@receiver(post_save, sender=UserObjectPermission)
+@receiver(post_delete, sender=GroupObjectPermission)
+@receiver(post_delete, sender=UserObjectPermission)
+def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
+    from cardsystems.models import Balie, CardSystem
+
+    granted = signal is post_save
+    if (granted and not created) or instance.content_type.model_class() is not CardSystem:
+        return
+    card_system = CardSystem.objects.filter(pk=instance.object_pk).first()
+    if sender is GroupObjectPermission:
+        balie = Balie.objects.filter(permission_group_id=instance.group_id).first()
+        holder = str(balie) if balie else f"group {instance.group_id}"
+    else:
+        holder = (
+            get_user_model().objects.filter(pk=instance.user_id).values_list("username", flat=True).first()
+        )
+    right = CardSystemPermission(instance.permission.codename).api_name
+    entry(
+        action=AuditEntry.Action.RIGHT_GRANTED if granted else AuditEntry.Action.RIGHT_REVOKED,
+        obj=card_system or instance,
+        changes={right: (None, holder) if granted else (holder, None)},
+        user=_acting_user(),
+        card_system=card_system,
+    ).save()
+
+
+@receiver(post_save, sender=Token)
+@receiver(post_delete, sender=Token)
+def _token_changed(sender, instance, signal, created=None, **kwargs) -> None:
+    created_now = signal is post_save
+    if created_now and not created:
+        return
+    owner = instance.user.get_username()
+    entry(
+        action=AuditEntry.Action.TOKEN_CREATED if created_now else AuditEntry.Action.TOKEN_DELETED,
+        obj=instance.user,
+        changes={"token": (None, owner) if created_now else (owner, None)},
+        user=_acting_user(),
+    ).save()

@@ -1,0 +1,157 @@
+"""The audit log: every change of the services' data says who, when, for which balie and
+what changed; the admin shows it and nobody edits or deletes it."""
+
+import pytest
+from django.core.management import call_command
+from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.authtoken.models import Token
+
+from cardsystems.audit import AuditEntry
+from cardsystems.errors import UitpasError
+from cardsystems.models import CardHistory
+from passholders.services import register_new_card
+from tests.conftest import KEYS, UIDS
+
+
+@pytest.fixture
+def new_entries(demo):
+    """The entries written after the demo data (whose rights are recorded too) was loaded."""
+    first_new = (AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    return lambda: AuditEntry.objects.filter(id__gte=first_new).order_by("id")
+
+
+def test_new_card_records_the_membership_and_voucher_changes(demo, new_entries):
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.ellen,
+        reason="LOSS_KANSENSTATUUT",
+        uitpas_number="0930000000107",
+        voucher_number="1000001",
+        balie_consumer_key=KEYS.bib_aalst,
+    )
+    entries = {e.object_type: e for e in new_entries()}
+    assert set(entries) == {"passholders.membership", "cardsystems.voucher"}
+    membership = entries["passholders.membership"]
+    assert (membership.username, membership.balie_name, membership.card_system) == (
+        "ann",
+        "Bibliotheek Aalst",
+        demo.aalst,
+    )
+    assert membership.changes["current_card"] == ["0930000001410", "0930000000107"]
+    assert membership.changes["kansenstatuut"] == ["True", "False"]
+    assert membership.changes["kansenstatuut_end_date"][1] is None
+    assert entries["cardsystems.voucher"].changes == {"redeemed_card": [None, "0930000000107"]}
+
+
+def test_a_new_membership_is_recorded_as_created(demo, new_entries):
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.marc,
+        reason="EXTRA_CARD",
+        uitpas_number="0930000000305",
+        balie_consumer_key=KEYS.bib_aalst,
+    )
+    entry = new_entries().get(object_type="passholders.membership")
+    assert entry.changes == {"status": [None, "ACTIVE"], "current_card": [None, "0930000000305"]}
+
+
+def test_a_refused_operation_records_nothing(demo, new_entries):
+    with pytest.raises(UitpasError):
+        register_new_card(
+            user=demo.user("ann"),
+            uid=UIDS.sofie,
+            reason="DEFECT",
+            uitpas_number="0930000000206",
+            balie_consumer_key=KEYS.bib_aalst,
+        )
+    assert not new_entries().exists()
+
+
+def test_rights_granted_and_revoked_are_recorded(demo, new_entries):
+    assign_perm("cardsystems.passholder_create", demo.toneel.permission_group, demo.aalst)
+    remove_perm("cardsystems.passholder_create", demo.toneel.permission_group, demo.aalst)
+    granted, revoked = new_entries()
+    assert (granted.action, granted.card_system, granted.changes) == (
+        "RIGHT_GRANTED",
+        demo.aalst,
+        {"PERMISSION_PASSHOLDER - ACTION_CREATE": [None, "Toneelvereniging Haaltert"]},
+    )
+    assert revoked.changes == {"PERMISSION_PASSHOLDER - ACTION_CREATE": ["Toneelvereniging Haaltert", None]}
+
+
+def test_a_right_granted_in_the_admin_names_who_granted_it(demo, admin_as, new_entries):
+    admin_as("admin").post(
+        f"/admin/cardsystems/cardsystem/{demo.aalst.pk}/permissions/group-manage/{demo.toneel.permission_group_id}/",
+        {"permissions": ["passholder_block"]},
+    )
+    entry = new_entries().get(action="RIGHT_GRANTED")
+    assert (entry.username, entry.changes) == (
+        "admin",
+        {"PERMISSION_PASSHOLDER - ACTION_BLOCK": [None, "Toneelvereniging Haaltert"]},
+    )
+
+
+def test_tokens_created_and_deleted_are_recorded_without_the_key(demo, capsys, new_entries):
+    call_command("drf_create_token", "bert")
+    key = Token.objects.get(user__username="bert").key
+    Token.objects.filter(user__username="bert").delete()
+    Token.objects.get_or_create(user=demo.user("bert"))[0].delete()
+    created, deleted = new_entries()[:2]
+    assert (created.action, created.object_repr, created.username) == ("TOKEN_CREATED", "bert", "")
+    assert deleted.action == "TOKEN_DELETED"
+    assert key not in str(list(new_entries().values()))
+
+
+def test_entries_outlive_what_they_describe(demo):
+    ann = demo.user("ann")
+    token = Token.objects.create(user=ann)
+    token.delete()
+    ann_id = ann.pk
+    ann.delete()
+    entry = AuditEntry.objects.filter(action="TOKEN_DELETED").get()
+    assert (entry.user, entry.object_repr, entry.object_id) == (None, "ann", str(ann_id))
+
+
+@pytest.mark.parametrize("model", ["auditentry", "cardhistory"])
+def test_nobody_edits_or_deletes_records_in_the_admin(demo, admin_as, model):
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.pieter,
+        reason="DEFECT",
+        uitpas_number="0930000000206",
+        balie_consumer_key=KEYS.bib_aalst,
+    )
+    record = (AuditEntry if model == "auditentry" else CardHistory).objects.first()
+    superuser = admin_as("admin")
+    base = f"/admin/cardsystems/{model}/"
+    assert superuser.get(base).status_code == 200
+    assert superuser.get(f"{base}{record.pk}/change/").status_code == 200  # a read-only view
+    assert superuser.post(f"{base}{record.pk}/change/", {}).status_code == 403
+    assert superuser.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert superuser.get(f"{base}add/").status_code == 403
+    assert (AuditEntry if model == "auditentry" else CardHistory).objects.filter(pk=record.pk).exists()
+
+
+def test_administrators_see_their_card_systems_only_and_clerks_nothing(demo, admin_as):
+    register_new_card(
+        user=demo.user("greet"),
+        uid=UIDS.marc,
+        reason="DEFECT",
+        uitpas_number="0945000000204",
+        balie_consumer_key=KEYS.bib_gent,
+    )
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.pieter,
+        reason="DEFECT",
+        uitpas_number="0930000000206",
+        balie_consumer_key=KEYS.bib_aalst,
+    )
+    page = admin_as("ksb-aalst").get("/admin/cardsystems/auditentry/")
+    assert page.status_code == 200
+    assert {e.card_system for e in page.context["cl"].result_list} == {demo.aalst}
+    gent_entry = AuditEntry.objects.filter(card_system=demo.gent).first()
+    assert (
+        admin_as("ksb-aalst").get(f"/admin/cardsystems/auditentry/{gent_entry.pk}/change/").status_code == 302
+    )
+    assert admin_as("ann").get("/admin/cardsystems/auditentry/").status_code == 403
