@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "guardian",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cardsystems",
     "passholders",
 ]
@@ -170,12 +172,30 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["uitpas_site.xml_format.UitpasXMLRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "uitpas_site.xml_format.AlwaysXMLNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "uitpas_site.xml_api.xml_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per user; every endpoint needs a token, and DRF checks it before the throttle.
     "DEFAULT_THROTTLE_CLASSES": ["uitpas_site.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("DJANGO_API_RATE_USER") or "1200/min"},
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UiTPAS back-office API",
+    "DESCRIPTION": (
+        "The XML API of the UiTPAS back-office. Authenticate with `Authorization: Token <key>`. "
+        "Every response is XML with root `response`; a failure carries `code`, `message` and, "
+        "for ACCESS_DENIED, `requiredPermission`. Read the code, not the message."
+    ),
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # The documentation page works offline: its assets come from drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # An API request body above this size is refused (413, XML) before anything reads it;
 # the API's requests are a few hundred bytes.
 API_MAX_BODY_BYTES = 64 * 1024

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from uitpas_site import views
 from uitpas_site.xml_api import api_not_found
@@ -17,6 +19,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("uitpas/", include("passholders.urls")),
+    # The API contract (OpenAPI 3) and its documentation page; public, like any contract.
+    path(
+        "uitpas/schema/",
+        SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),
+        name="api-schema",
+    ),
+    path(
+        "uitpas/schema/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
     # Anything else under /uitpas/ is an XML 404, never Django's HTML page.
     re_path(r"^uitpas(?:/.*)?$", api_not_found),
 ]

@@ -1,0 +1,85 @@
+"""The API contract at /uitpas/schema/: OpenAPI 3, every endpoint, every error code."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from cardsystems.errors import ErrorCode
+from passholders.api import NEW_CARD_CHECKS
+from uitpas_site.api_docs import ERROR_MEANINGS, documented_codes
+
+DOMAIN_TABLE_ORDER = [
+    "MISSING_REQUIRED_FIELDS",
+    "INVALID_PARAMETERS",
+    "PARSE_INVALID_UITPASNUMBER",
+    "PARSE_INVALID_VOUCHERNUMBER",
+    "PARSE_INVALID_DATE",
+    "INVALID_DATE_CONSTRAINTS",
+    "UNKNOWN_BALIE_CONSUMERKEY",
+    "ACCESS_DENIED",
+    "UNKNOWN_CARD",
+    "ACCESS_DENIED",
+    "UNKNOWN_PASSHOLDER_UID",
+    "UNKNOWN_VOUCHER",
+    "INVALID_CARD_STATUS",
+    "INVALID_CARD",
+    "INVALID_VOUCHER_STATUS",
+    "ACTION_FAILED",
+]
+
+
+def schema(client) -> dict:
+    response = client.get("/uitpas/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_the_schema_is_public_openapi_3_in_yaml_and_json(db, client):
+    document = schema(client)
+    assert document["openapi"].startswith("3.")
+    as_json = client.get("/uitpas/schema/?format=json")
+    assert json.loads(as_json.content)["paths"] == document["paths"]
+
+
+def test_the_schema_describes_every_api_endpoint(db, client):
+    paths = schema(client)["paths"]
+    assert paths["/uitpas/passholder/newCard"]["post"]["operationId"] == "newCard"
+    assert "get" in paths["/uitpas/passholder/{uitpas_number}"]
+
+
+def test_the_schema_lists_every_error_code_with_its_meaning(db, client):
+    assert documented_codes(schema(client)) == {code.value for code in ErrorCode}
+    assert set(ERROR_MEANINGS) == set(ErrorCode)
+
+
+def test_new_card_documents_the_domain_error_table_in_its_order(db, client):
+    assert [code.value for code, _ in NEW_CARD_CHECKS] == DOMAIN_TABLE_ORDER
+    description = schema(client)["paths"]["/uitpas/passholder/newCard"]["post"]["responses"]["400"][
+        "description"
+    ]
+    listed = re.findall(r"^\d+\. `([A-Z_]+)`", description, flags=re.MULTILINE)
+    assert listed == DOMAIN_TABLE_ORDER
+
+
+def test_every_code_the_new_card_code_raises_is_documented_for_it():
+    sources = ["passholders/services.py", "cardsystems/selectors.py", "cardsystems/uitpas_numbers.py"]
+    raised = set()
+    for source in sources:
+        raised |= set(re.findall(r"ErrorCode\.([A-Z_]+)", (Path(settings.BASE_DIR) / source).read_text()))
+    assert raised
+    assert raised <= {code.value for code, _ in NEW_CARD_CHECKS}
+
+
+def test_the_documentation_page_works_offline(db, client):
+    page = client.get("/uitpas/schema/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/uitpas/schema/" in html
+    external = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)
+    assert external == []
+    scripts = re.findall(r"""<script src=["']([^"']+)""", html)
+    assert any("swagger-ui-bundle" in script for script in scripts)
+    assert all(client.get(script).status_code == 200 for script in scripts)

@@ -1,0 +1,94 @@
+"""The API contract: pieces for drf-spectacular's OpenAPI document (``/uitpas/schema/``).
+
+Every endpoint documents its domain errors in the order they are checked (the first
+failing check decides the code), and every endpoint shares the failures of the request
+itself (authentication, unknown URL, method, media type, size, rate, server error).
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from cardsystems.errors import ErrorCode
+
+# What each code means, wherever it is raised.
+ERROR_MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.MISSING_REQUIRED_FIELDS: "A required parameter is missing or blank.",
+    ErrorCode.INVALID_PARAMETERS: "A parameter has a value outside its allowed values.",
+    ErrorCode.PARSE_INVALID_UITPASNUMBER: "Not a UiTPAS number: `0` + 12 digits, 12th digit 0 or 1, Luhn check digit.",
+    ErrorCode.PARSE_INVALID_VOUCHERNUMBER: "A voucher number is a string of digits.",
+    ErrorCode.PARSE_INVALID_DATE: "Not a date written `YYYY-MM-DD`.",
+    ErrorCode.INVALID_DATE_CONSTRAINTS: "The date is outside its allowed range.",
+    ErrorCode.UNKNOWN_BALIE_CONSUMERKEY: "No balie has that consumer key.",
+    ErrorCode.ACCESS_DENIED: "You may not do this; `requiredPermission` names the right it needs.",
+    ErrorCode.UNKNOWN_CARD: "No card has that number.",
+    ErrorCode.UNKNOWN_PASSHOLDER_UID: "No passholder has that uid.",
+    ErrorCode.UNKNOWN_VOUCHER: "No voucher with that number in the card's card system.",
+    ErrorCode.INVALID_CARD_STATUS: "The card's status does not allow this.",
+    ErrorCode.INVALID_CARD: "The card does not fit: another balie's stock, kansenpas/kansenstatuut, membership.",
+    ErrorCode.INVALID_VOUCHER_STATUS: "The voucher was already redeemed.",
+    ErrorCode.ACTION_FAILED: "The membership does not allow this (blocked, or kansenstatuut does not fit).",
+    ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
+    ErrorCode.NOT_AUTHENTICATED: "No token: send `Authorization: Token <key>`.",
+    ErrorCode.AUTHENTICATION_FAILED: "Unknown token, or the user is inactive.",
+    ErrorCode.NOT_FOUND: "No endpoint at this URL.",
+    ErrorCode.METHOD_NOT_ALLOWED: "The endpoint does not take this HTTP method (`Allow` lists those it takes).",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "The body is not form-encoded, multipart or XML.",
+    ErrorCode.REQUEST_TOO_LARGE: "The body is larger than the API accepts (64 KiB).",
+    ErrorCode.THROTTLED: "Too many requests; `Retry-After` says how many seconds to wait.",
+    ErrorCode.INTERNAL_ERROR: "An unexpected error; nothing was changed, the details are logged.",
+}
+
+REQUEST_FAILURES: dict[int, list[ErrorCode]] = {
+    401: [ErrorCode.NOT_AUTHENTICATED, ErrorCode.AUTHENTICATION_FAILED],
+    404: [ErrorCode.NOT_FOUND],
+    405: [ErrorCode.METHOD_NOT_ALLOWED],
+    413: [ErrorCode.REQUEST_TOO_LARGE],
+    415: [ErrorCode.UNSUPPORTED_MEDIA_TYPE],
+    429: [ErrorCode.THROTTLED],
+    500: [ErrorCode.INTERNAL_ERROR],
+}
+
+ERROR_BODY = inline_serializer(
+    name="Error",
+    fields={
+        "code": serializers.ChoiceField(choices=[code.value for code in ErrorCode]),
+        "message": serializers.CharField(help_text="For people, in the language of Accept-Language."),
+        "requiredPermission": serializers.CharField(
+            required=False, help_text="With ACCESS_DENIED: the right that is needed."
+        ),
+    },
+)
+
+
+def error_responses(checks: list[tuple[ErrorCode, str]]) -> dict[int, OpenApiResponse]:
+    """The 400 response with the endpoint's ``checks`` (code, when) in the order they
+    are checked, and the failures every endpoint shares."""
+    table = "\n".join(f"{number}. `{code}`: {when}" for number, (code, when) in enumerate(checks, start=1))
+    responses = {
+        400: OpenApiResponse(
+            ERROR_BODY,
+            description="A domain error or an unparseable body. Checked in this order; the first failing "
+            f"check decides the code:\n\n{table}\n\nor `PARSE_ERROR`: {ERROR_MEANINGS[ErrorCode.PARSE_ERROR]}",
+            examples=[
+                OpenApiExample(
+                    "ACCESS_DENIED",
+                    value={
+                        "code": "ACCESS_DENIED",
+                        "message": "Toneelvereniging Haaltert may not register new cards in UiTPAS Regio Aalst.",
+                        "requiredPermission": "PERMISSION_PASSHOLDER - ACTION_CREATE",
+                    },
+                )
+            ],
+        )
+    }
+    for status, codes in REQUEST_FAILURES.items():
+        responses[status] = OpenApiResponse(
+            ERROR_BODY, description="\n".join(f"`{code}`: {ERROR_MEANINGS[code]}" for code in codes)
+        )
+    return responses
+
+
+def documented_codes(schema: dict) -> set[str]:
+    """Every error code the OpenAPI document names (a helper for its tests)."""
+    text = str(schema)
+    return {code.value for code in ErrorCode if f"`{code.value}`" in text}
