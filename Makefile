@@ -11,12 +11,14 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve bench install install-dev static system-packages
+.PHONY: help run test lint serve bench fuzz install install-dev static system-packages
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install what is missing and run the whole test suite (SQLite, then PostgreSQL)"
 	@echo "make serve  production: migrate and run gunicorn on DATABASE_URL (see README)"
+	@echo "make bench  newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
+	@echo "make fuzz   the long run of the API fuzz tests"
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -77,6 +79,10 @@ BENCH_ARGS ?=
 bench: install-dev system-packages
 	PG_DURABLE=1 PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" \
 	  scripts/with-postgres $(PY) -m bench.run $(BENCH_ARGS)
+
+# The long property-based run of the API fuzz tests (make test runs a bounded one).
+fuzz: install-dev static
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -s -p no:cacheprovider tests/test_fuzz_api.py
 
 # Production serving: gunicorn (gunicorn.conf.py) on the database given by DATABASE_URL,
 # with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.

@@ -1,3 +1,4 @@
+import os
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
@@ -5,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -39,6 +41,12 @@ UIDS = SimpleNamespace(
     sofie="b76fec3d-71d2-4da0-8837-543b5e1d17db",
     tom="315cdeb7-1d33-4481-91bc-e2d32016a0e9",
 )
+
+
+# Property-based tests: a bounded run in make test, a long one in make fuzz.
+hypothesis_settings.register_profile("ci", max_examples=150, deadline=None)
+hypothesis_settings.register_profile("fuzz", max_examples=4000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):
