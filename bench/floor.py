@@ -1,7 +1,8 @@
 """The floor: the database work of one newCard, sent directly through psycopg, one
 transaction per operation, from ``--processes`` client processes. The same statements
-the app sends (token, balie, card locked, right, passholder locked, membership locked,
-the two card updates, the membership update, the history rows), without Django.
+the app sends (token, balie, card locked with the balie's right, passholder locked,
+membership, the two card updates, the membership update, the history rows, the audit
+entry), without Django.
 
 Usage: python -m bench.floor CONNINFO PROCESSES < operations.json
 where operations.json is ``{"token", "consumer_key", "operations": [{"uid", "uitpasNumber"}, ...]}``.
@@ -24,30 +25,31 @@ BALIE = (
     " WHERE b.consumer_key = %s ORDER BY b.name LIMIT 1"
 )
 CARD = (
-    "SELECT c.id, c.status, c.balie_id, c.kansenpas, cs.id, cs.kansenstatuut_grace_days"
-    " FROM cardsystems_card c JOIN cardsystems_cardsystem cs ON cs.id = c.card_system_id"
-    " WHERE c.uitpas_number = %s ORDER BY c.uitpas_number LIMIT 1 FOR UPDATE OF c"
-)
-RIGHT = (
-    "SELECT 1 FROM guardian_groupobjectpermission g JOIN auth_permission p ON p.id = g.permission_id"
+    "SELECT c.id, c.status, c.balie_id, c.kansenpas, cs.id, cs.kansenstatuut_grace_days,"
+    " EXISTS(SELECT 1 FROM guardian_groupobjectpermission g JOIN auth_permission p ON p.id = g.permission_id"
     " WHERE g.group_id = %s AND p.codename = 'passholder_create' AND g.content_type_id ="
     " (SELECT id FROM django_content_type WHERE app_label = 'cardsystems' AND model = 'cardsystem')"
-    " AND g.object_pk = %s LIMIT 1"
+    " AND g.object_pk = CAST(cs.id AS VARCHAR(255)))"
+    " FROM cardsystems_card c JOIN cardsystems_cardsystem cs ON cs.id = c.card_system_id"
+    " WHERE c.uitpas_number = %s FOR UPDATE OF c"
 )
-PASSHOLDER = (
-    "SELECT id, uid, first_name, name FROM passholders_passholder WHERE uid = %s"
-    " ORDER BY name, first_name LIMIT 1 FOR UPDATE"
-)
+PASSHOLDER = "SELECT id, uid, first_name, name FROM passholders_passholder WHERE uid = %s FOR UPDATE"
 MEMBERSHIP = (
     "SELECT m.id, m.status, m.current_card_id, m.kansenstatuut, m.kansenstatuut_end_date, c.status"
     " FROM passholders_membership m LEFT JOIN cardsystems_card c ON c.id = m.current_card_id"
-    " WHERE m.passholder_id = %s AND m.card_system_id = %s ORDER BY m.passholder_id LIMIT 1 FOR UPDATE OF m"
+    " WHERE m.passholder_id = %s AND m.card_system_id = %s"
 )
 ACTIVATE = "UPDATE cardsystems_card SET status = 'ACTIVE', balie_id = NULL, passholder_id = %s WHERE id = %s"
 BLOCK_OLD = "UPDATE cardsystems_card SET status = 'BLOCKED' WHERE id = %s AND status = 'ACTIVE'"
 MEMBERSHIP_UPDATE = (
     "UPDATE passholders_membership SET current_card_id = %s, kansenstatuut = %s,"
     " kansenstatuut_end_date = %s WHERE id = %s"
+)
+AUDIT = (
+    "INSERT INTO cardsystems_auditentry (created_at, user_id, username, balie_id, balie_name, card_system_id,"
+    " action, object_type, object_id, object_repr, changes)"
+    " VALUES (now(), %s, 'bench-clerk', %s, 'Bench balie', %s, 'NEW_CARD', 'passholders.membership', %s,"
+    " 'membership', %s)"
 )
 HISTORY = (
     "INSERT INTO cardsystems_cardhistory (card_id, from_status, to_status, reason, user_id, balie_id, created_at)"
@@ -59,8 +61,10 @@ def new_card(connection: psycopg.Connection, token: str, consumer_key: str, uid:
     with connection.transaction(), connection.cursor() as cursor:
         _, user_id, _ = cursor.execute(TOKEN, (token,)).fetchone()
         balie_id, group_id, works_here = cursor.execute(BALIE, (user_id, consumer_key)).fetchone()
-        card_id, status, card_balie, kansenpas, card_system_id, _ = cursor.execute(CARD, (number,)).fetchone()
-        assert works_here and cursor.execute(RIGHT, (group_id, str(card_system_id))).fetchone()
+        card_id, status, card_balie, kansenpas, card_system_id, _, may_create = cursor.execute(
+            CARD, (group_id, number)
+        ).fetchone()
+        assert works_here and may_create
         passholder_id = cursor.execute(PASSHOLDER, (uid,)).fetchone()[0]
         membership_id, _, old_card_id, kansenstatuut, end_date, _ = cursor.execute(
             MEMBERSHIP, (passholder_id, card_system_id)
@@ -70,6 +74,8 @@ def new_card(connection: psycopg.Connection, token: str, consumer_key: str, uid:
         cursor.execute(BLOCK_OLD, (old_card_id,))
         cursor.execute(MEMBERSHIP_UPDATE, (card_id, kansenstatuut, end_date, membership_id))
         cursor.execute(HISTORY, (card_id, user_id, balie_id, old_card_id, user_id, balie_id))
+        changes = json.dumps({"current_card": [str(old_card_id), str(card_id)]})
+        cursor.execute(AUDIT, (user_id, balie_id, card_system_id, str(membership_id), changes))
 
 
 def _worker(args) -> list[float]:

@@ -57,7 +57,12 @@ def measure(admin_url: str, cards: int, options) -> list[dict]:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True)
 
     operations = WARMUP + 2 * options.requests
+    # Each operation needs a card from the balie's stock and a passholder of its own.
     passholders = min(100_000, cards - operations)
+    if passholders < operations:
+        sys.exit(
+            f"{cards:,} cards are too few for {options.requests:,} requests: at most {(cards // 2 - WARMUP) // 2:,}"
+        )
     print(f"loading {cards:,} cards ({passholders:,} passholders)...", file=sys.stderr, flush=True)
     data = dataset.load(_conninfo(url), cards=cards, local_stock=operations, passholders=passholders)
     forms = [
@@ -91,12 +96,16 @@ def measure(admin_url: str, cards: int, options) -> list[dict]:
                 {"token": data.token, "forms": http_forms},
             )
             statements = _statements(db)
+            if os.environ.get("BENCH_SHOW_SQL"):
+                _show_statements(db)
         db.execute("SELECT pg_stat_statements_reset()")
         floor = _client(
             ["-m", "bench.floor", _conninfo(url), str(options.floor_processes)],
             {"token": data.token, "consumer_key": dataset.CONSUMER_KEY, "operations": floor_forms},
         )
         floor_statements = _statements(db)
+        if os.environ.get("BENCH_SHOW_SQL"):
+            _show_statements(db)
     http["sql"] = statements / len(http_forms)
     floor["sql"] = floor_statements / len(floor_forms)
     return [
@@ -125,6 +134,14 @@ def _client(args: list[str], spec: dict) -> dict:
     return json.loads(done.stdout)
 
 
+def _show_statements(db) -> None:
+    for calls, query in db.execute(
+        "SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements"
+        " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 30"
+    ):
+        print(f"{calls:>8} {query}", file=sys.stderr)
+
+
 def _statements(db) -> int:
     """SQL statements run since the last reset, not counting transaction control and
     this query itself."""
@@ -133,6 +150,8 @@ def _statements(db) -> int:
         " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
         " AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET|SHOW|SELECT pg_stat_statements_reset)'"
         " AND query NOT LIKE '%pg_stat_statements%'"
+        # Foreign key checks that PostgreSQL runs itself inside an INSERT or UPDATE.
+        " AND query NOT LIKE 'SELECT % FROM ONLY %FOR KEY SHARE OF x'"
     ).fetchall()
     return int(calls)
 

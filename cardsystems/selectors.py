@@ -10,6 +10,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, CardSystem
 from cardsystems.permissions import CardSystemPermission
+from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 type User = AbstractBaseUser | AnonymousUser
 
@@ -62,19 +63,32 @@ def balies_of(user: User, *, limit: int | None = None) -> list[Balie]:
     return list(balies[:limit] if limit else balies)
 
 
+@per_vendor
+def _balie_statement():
+    """The balie with a consumer key, and whether a user works there: the first read of
+    every API request that names a balie, so composed once (``uitpas_site.prepared_sql``)."""
+    balie = Columns(Balie, "b")
+    staff = Balie.staff.through
+    sql = (
+        f"SELECT {balie.sql}, EXISTS(SELECT 1 FROM {table(staff)} s"
+        f" WHERE s.{column(staff, 'balie')} = b.{column(Balie, 'id')} AND s.{column(staff, 'user')} = %s)"
+        f" FROM {table(Balie)} b WHERE b.{column(Balie, 'consumer_key')} = %s"
+    )
+    return sql, balie
+
+
 def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission) -> Balie:
     """The balie named by a consumer key, which the person must work at (superusers may
     act for any balie): UNKNOWN_BALIE_CONSUMERKEY or ACCESS_DENIED otherwise. One query.
 
     ``needed`` is the right the request asks for, reported in ``requiredPermission``.
     """
-    balie = (
-        Balie.objects.filter(consumer_key=consumer_key)
-        .annotate(
-            works_here=Exists(Balie.staff.through.objects.filter(balie_id=OuterRef("pk"), user_id=user.pk))
-        )
-        .first()
-    )
+    sql, columns = _balie_statement()
+    row = one(sql, [user.pk, consumer_key])
+    balie = None
+    if row is not None:
+        balie = columns.instance(row[: len(columns)])
+        balie.works_here = bool(row[-1])
     if balie is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,13 +24,14 @@ from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem,
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     balie_acted_for,
-    balie_holds,
     balies_of,
     is_card_system_administrator,
     user_has_permission,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
+from passholders import newcard_sql
 from passholders.models import Membership, Passholder
+from uitpas_site.prepared_sql import insert, update
 from uitpas_site.transactions import retry_on_conflict
 
 
@@ -128,10 +130,12 @@ def register_new_card(
             acting_balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
         # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
         # The acting balie's right (check 10) comes with it, in the same query.
-        cards = Card.objects.select_for_update(of=("self",)).select_related("card_system")
-        if acting_balie is not None:
-            cards = cards.annotate(balie_may_create=balie_holds(acting_balie, _CREATE))
-        card = _first(cards.filter(uitpas_number=number))
+        card = newcard_sql.locked_card(
+            number,
+            right_of_group=acting_balie.permission_group_id if acting_balie is not None else None,
+            right=_CREATE.value,
+            content_type_id=ContentType.objects.get_for_model(CardSystem).pk,
+        )
         if card is None:
             raise UitpasError(
                 ErrorCode.UNKNOWN_CARD,
@@ -264,7 +268,7 @@ def _locked_passholder(uid: str) -> Passholder:
     except ValueError:
         pass
     else:
-        passholder = _first(Passholder.objects.select_for_update().filter(uid=parsed_uid))
+        passholder = newcard_sql.locked_passholder(parsed_uid)
     if passholder is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_PASSHOLDER_UID,
@@ -282,11 +286,7 @@ def _membership_of(passholder: Passholder, card_system: CardSystem) -> Membershi
     though: a row joined to a locked row in one statement is read from the snapshot
     taken before waiting for the lock, and could be stale.
     """
-    membership = _first(
-        Membership.objects.select_related("current_card").filter(
-            passholder=passholder, card_system=card_system
-        )
-    )
+    membership = newcard_sql.membership_with_current_card(passholder.pk, card_system.pk)
     if membership is not None:
         membership.passholder, membership.card_system = passholder, card_system
     return membership
@@ -385,7 +385,11 @@ def _apply(
         )
     ]
     card.status, card.balie, card.passholder = CardStatus.ACTIVE, None, passholder
-    Card.objects.filter(pk=card.pk).update(status=CardStatus.ACTIVE, balie=None, passholder=passholder)
+    update(
+        Card,
+        where={"id": card.pk},
+        values={"status": CardStatus.ACTIVE, "balie": None, "passholder": passholder.pk},
+    )
 
     replaced_card, replaced_card_blocked = None, False
     if reason != NewCardReason.EXTRA_CARD and membership.current_card_id is not None:
@@ -393,8 +397,10 @@ def _apply(
         # Blocking only an ACTIVE card, in the UPDATE itself, keeps a card that a clerk
         # blocked first (or concurrently) BLOCKED with one history row.
         replaced_card_blocked = bool(
-            Card.objects.filter(pk=membership.current_card_id, status=CardStatus.ACTIVE).update(
-                status=CardStatus.BLOCKED
+            update(
+                Card,
+                where={"id": membership.current_card_id, "status": CardStatus.ACTIVE},
+                values={"status": CardStatus.BLOCKED},
             )
         )
         if replaced_card_blocked:
@@ -424,10 +430,14 @@ def _apply(
             membership.kansenstatuut, membership.kansenstatuut_end_date = True, end_date
         elif reason == NewCardReason.LOSS_KANSENSTATUUT:
             membership.kansenstatuut, membership.kansenstatuut_end_date = False, None
-        Membership.objects.filter(pk=membership.pk).update(
-            current_card=card,
-            kansenstatuut=membership.kansenstatuut,
-            kansenstatuut_end_date=membership.kansenstatuut_end_date,
+        update(
+            Membership,
+            where={"id": membership.pk},
+            values={
+                "current_card": card.pk,
+                "kansenstatuut": membership.kansenstatuut,
+                "kansenstatuut_end_date": membership.kansenstatuut_end_date,
+            },
         )
         after = (card, membership.kansenstatuut, membership.kansenstatuut_end_date)
         audit.record(
@@ -453,8 +463,8 @@ def _apply(
             setattr(voucher, name, value)
         audit.record(voucher, {"redeemed_card": (None, card)})
 
-    CardHistory.objects.bulk_create(history)
-    AuditEntry.objects.bulk_create(audit.entries)
+    insert(history)
+    insert(audit.entries)
     return NewCardResult(
         passholder=passholder,
         membership=membership,

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cardsystems.errors import UitpasError
-from cardsystems.models import Card, CardHistory, CardStatus
+from cardsystems.models import Card, CardStatus
 from passholders import services
 from passholders.services import register_new_card
 from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
@@ -43,11 +43,11 @@ def test_a_failure_after_the_first_write_leaves_the_database_unchanged(demo, mon
     """The history rows are written last; when that fails, the card, the old card, the
     membership and the voucher changed before it must all be rolled back."""
 
-    def broken_bulk_create(*args, **kwargs):
+    def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
 
     before = database_state()
-    monkeypatch.setattr(CardHistory.objects, "bulk_create", broken_bulk_create)
+    monkeypatch.setattr(services, "insert", broken_insert)
     with CaptureQueriesContext(connection) as queries, pytest.raises(RuntimeError):
         register_new_card(
             user=demo.user("ann"),
@@ -63,7 +63,7 @@ def test_a_failure_after_the_first_write_leaves_the_database_unchanged(demo, mon
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_api_request_changes_nothing(demo, api_as, monkeypatch):
-    monkeypatch.setattr(services.CardHistory.objects, "bulk_create", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(services, "insert", lambda *a, **k: 1 / 0)
     before = database_state()
     response = api_as("ann").post("/uitpas/passholder/newCard", SEED_REQUEST)
     assert (response.status_code, error_code(response)) == (500, "INTERNAL_ERROR")

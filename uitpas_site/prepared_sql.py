@@ -1,0 +1,131 @@
+"""Statements composed once from the models, for the few hot paths that need them.
+
+The ORM builds and compiles a query anew for every request; on the API's hot path
+(newCard) that took more Python time than everything else together (see
+docs/benchmarks.md). There, SQL is composed once per database vendor from the models'
+own table and column names, and only executed per request; rows become model instances
+through ``Model.from_db`` with the backend's own value converters, exactly as the ORM
+makes them. Rules stay in the services; these helpers only move rows.
+"""
+
+import functools
+from collections.abc import Callable, Iterable
+
+from django.db import connection, models
+
+
+class Columns:
+    """The concrete columns of a model under a table alias, and how to make an
+    instance from its part of a row."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.attnames = [field.attname for field in self.fields]
+        self.converters = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((index, column, found))
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, values) -> models.Model:
+        values = list(values)
+        for index, column, converters in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[models.Model], name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def for_update(*aliases: str) -> str:
+    if not connection.features.has_select_for_update:
+        return ""  # SQLite: its writers are serialized by BEGIN IMMEDIATE instead.
+    if aliases and connection.features.has_select_for_update_of:
+        return " FOR UPDATE OF " + ", ".join(aliases)
+    return " FOR UPDATE"
+
+
+def per_vendor[T](build: Callable[[], T]) -> Callable[[], T]:
+    """Composes a statement once per database vendor (the SQL differs a little)."""
+    cache: dict[str, T] = {}
+
+    @functools.wraps(build)
+    def get() -> T:
+        if connection.vendor not in cache:
+            cache[connection.vendor] = build()
+        return cache[connection.vendor]
+
+    return get
+
+
+def prep(model: type[models.Model], name: str, value):
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def one(sql: str, params: list) -> tuple | None:
+    """The first row of a statement, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def insert(objects: Iterable[models.Model]) -> None:
+    """INSERT new rows of one model in one statement (their primary keys stay unset)."""
+    objects = list(objects)
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
+    for obj in objects:
+        for field in fields:
+            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+                field.pre_save(obj, add=True)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
+        f" VALUES {', '.join([row] * len(objects))}"
+    )
+    params = [
+        field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _one(sql: str, params: list) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+_UPDATES: dict[tuple, str] = {}
+
+
+def update(model: type[models.Model], *, where: dict, values: dict) -> int:
+    """UPDATE the rows of ``model`` whose fields equal ``where`` to ``values``; how many
+    rows changed. The statement is composed once per shape."""
+    key = (connection.vendor, model._meta.label, tuple(values), tuple(where))
+    if key not in _UPDATES:
+        assignments = ", ".join(f"{column(model, name)} = %s" for name in values)
+        conditions = " AND ".join(f"{column(model, name)} = %s" for name in where)
+        _UPDATES[key] = f"UPDATE {table(model)} SET {assignments} WHERE {conditions}"
+    params = [
+        model._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in (*values.items(), *where.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATES[key], params)
+        return cursor.rowcount
