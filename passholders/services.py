@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.errors import ErrorCode, UitpasError
+from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
@@ -167,7 +168,7 @@ def register_new_card(
                     field="voucher_number",
                 )
         # 13. INVALID_CARD_STATUS
-        if card.status != CardStatus.LOCAL_STOCK:
+        if not Transition.ISSUE.allows(card.status):
             raise UitpasError(
                 ErrorCode.INVALID_CARD_STATUS,
                 _("Card %(number)s is not in a balie's stock (its status is %(status)s).")

@@ -41,4 +41,3 @@ def test_the_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(mo)
     entries = po_entries(CATALOGUE / "django.po")
     assert {msgid: compiled.gettext(msgid) for msgid in entries} == entries
-
