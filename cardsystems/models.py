@@ -141,8 +141,14 @@ class Card(models.Model):
 
     uitpas_number = models.CharField(_("UiTPAS number"), max_length=13, unique=True)
     chip_number = models.CharField(_("chip number"), max_length=32, unique=True, null=True, blank=True)
+    # No index of its own on the card system, balie or holder: the indexes below start
+    # with them and serve their lookups too.
     card_system = models.ForeignKey(
-        CardSystem, on_delete=models.PROTECT, related_name="cards", verbose_name=_("card system")
+        CardSystem,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
+        verbose_name=_("card system"),
     )
     card_type = models.CharField(_("type"), max_length=10, choices=CardType.choices, default=CardType.CARD)
     status = models.CharField(_("status"), max_length=16, choices=CardStatus.choices)
@@ -158,6 +164,7 @@ class Card(models.Model):
         related_name="stock",
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("balie"),
         help_text=_("The balie whose stock holds the card (sent or arrived)."),
     )
@@ -167,6 +174,7 @@ class Card(models.Model):
         related_name="cards",
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("holder"),
     )
 
@@ -174,9 +182,16 @@ class Card(models.Model):
         verbose_name = _("card")
         verbose_name_plural = _("cards")
         ordering = ["uitpas_number"]
+        # The card list shows cards in number order, filtered by card system or balie
+        # and status: each of these gives the first page of a million cards without
+        # sorting them.
         indexes = [
-            models.Index(fields=["card_system", "status"], name="card_system_status_idx"),
-            models.Index(fields=["balie", "status"], name="card_balie_status_idx"),
+            models.Index(fields=["card_system", "uitpas_number"], name="card_system_number_idx"),
+            models.Index(
+                fields=["card_system", "status", "uitpas_number"], name="card_system_status_number_idx"
+            ),
+            models.Index(fields=["balie", "uitpas_number"], name="card_balie_number_idx"),
+            models.Index(fields=["balie", "status", "uitpas_number"], name="card_balie_status_number_idx"),
             models.Index(fields=["passholder", "card_system"], name="card_holder_system_idx"),
         ]
         constraints = [
@@ -279,6 +294,28 @@ class CardHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class CardImportUpload(models.Model):
+    """A card supplier's file uploaded in the admin, kept between its preview and its
+    apply. In the database, so that any app process can apply what another previewed."""
+
+    card_system = models.ForeignKey(
+        CardSystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("card system")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.TextField(_("content"))
+
+    class Meta:
+        verbose_name = _("card import upload")
+        verbose_name_plural = _("card import uploads")
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class VoucherType(models.Model):

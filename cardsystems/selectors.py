@@ -1,14 +1,19 @@
-"""Reads about card systems, balies and rights."""
+"""Reads about card systems, balies, rights and cards."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, CardSystem
+from cardsystems.models import Balie, Card, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
 
 type User = AbstractBaseUser | AnonymousUser
 
@@ -48,11 +53,12 @@ def balies_of(user: User, *, limit: int | None = None) -> list[Balie]:
     return list(balies[:limit] if limit else balies)
 
 
-def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission) -> Balie:
+def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission | None) -> Balie:
     """The balie named by a consumer key, which the person must work at (superusers may
     act for any balie): UNKNOWN_BALIE_CONSUMERKEY or ACCESS_DENIED otherwise. One query.
 
-    ``needed`` is the right the request asks for, reported in ``requiredPermission``.
+    ``needed`` is the right the request asks for, reported in ``requiredPermission``
+    (None for a request that needs no right, only a place at the balie).
     """
     balie = (
         Balie.objects.filter(consumer_key=consumer_key)
@@ -72,7 +78,7 @@ def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermissi
             ErrorCode.ACCESS_DENIED,
             _("You do not work at %(balie)s.") % {"balie": balie},
             field="balie",
-            required_permission=needed.api_name,
+            required_permission=needed.api_name if needed else None,
         )
     return balie
 
@@ -97,3 +103,183 @@ def card_system_ids_with_rights(*, user: User, balie: Balie | None = None) -> se
         "object_pk", flat=True
     )
     return {int(pk) for pk in through_groups.union(own)}
+
+
+def administered_card_system_ids(user: User) -> set[int] | None:
+    """The card systems whose stock the person manages: those on which they hold the
+    stock-management right themselves. None for a superuser: every card system."""
+    if not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    object_pks = UserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__codename=CardSystemPermission.MANAGE_STOCK.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+    ).values_list("object_pk", flat=True)
+    return {int(pk) for pk in object_pks}
+
+
+def card_system_ids_where_balie_has(*, balie: Balie, permission: CardSystemPermission) -> set[int]:
+    """The card systems on which the balie itself holds the right."""
+    object_pks = GroupObjectPermission.objects.filter(
+        group_id=balie.permission_group_id,
+        permission__codename=permission.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+    ).values_list("object_pk", flat=True)
+    return {int(pk) for pk in object_pks}
+
+
+def acting_balie(*, user: User, consumer_key: str | None, needed: CardSystemPermission) -> Balie | None:
+    """The balie a request acts for, as newCard reads it: the one named by the consumer
+    key; without one, the only balie the person works at, or no balie for a card system
+    administrator; otherwise MISSING_REQUIRED_FIELDS."""
+    if consumer_key:
+        return balie_acted_for(consumer_key=consumer_key, user=user, needed=needed)
+    balies = balies_of(user, limit=2)
+    if len(balies) == 1:
+        return balies[0]
+    if is_card_system_administrator(user):
+        return None
+    raise UitpasError(
+        ErrorCode.MISSING_REQUIRED_FIELDS,
+        _("balieConsumerKey is required: say which balie you act for."),
+        field="balie",
+    )
+
+
+def balies_that_may_receive(*, card_system: CardSystem, kansenpas: bool) -> QuerySet[Balie]:
+    """The balies of the card system that may receive its cards: those that register
+    passholders there, and for kansenpas cards those that also grant kansenstatuut."""
+    needed = [CardSystemPermission.PASSHOLDER_CREATE]
+    if kansenpas:
+        needed.append(CardSystemPermission.KANSENSTATUUT_CREATE)
+    balies = Balie.objects.filter(card_systems=card_system)
+    for permission in needed:
+        balies = balies.filter(
+            permission_group__in=GroupObjectPermission.objects.filter(
+                permission__codename=permission.value,
+                content_type=ContentType.objects.get_for_model(CardSystem),
+                object_pk=str(card_system.pk),
+            ).values("group_id")
+        )
+    return balies.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class CardCounter:
+    card_system: CardSystem
+    status: CardStatus
+    kansenpas: bool
+    count: int
+
+
+# The order of the counters: a card is sent before it arrives; regular cards first.
+COUNTED_STATUSES = (CardStatus.SENT_TO_BALIE, CardStatus.LOCAL_STOCK)
+
+
+def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[CardCounter]:
+    """How many cards the balie holds, per card system, status (sent, arrived) and kind
+    (kansenpas or not), zeros included. For its staff (and superusers) only."""
+    consumer_key = (balie_consumer_key or "").strip()
+    if not consumer_key:
+        raise UitpasError(
+            ErrorCode.MISSING_REQUIRED_FIELDS, _("balieConsumerKey is required."), field="balie"
+        )
+    balie = balie_acted_for(consumer_key=consumer_key, user=user, needed=None)
+    counts = {
+        (row["card_system_id"], row["status"], row["kansenpas"]): row["count"]
+        for row in Card.objects.filter(balie=balie, status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("card_system_id", "status", "kansenpas")
+        .annotate(count=Count("pk"))
+    }
+    # A card system the balie no longer belongs to still counts while its cards are there.
+    card_systems = CardSystem.objects.filter(
+        Q(balies=balie) | Q(pk__in={card_system_id for card_system_id, _, _ in counts})
+    ).distinct()
+    return [
+        CardCounter(card_system, status, kansenpas, counts.get((card_system.pk, status, kansenpas), 0))
+        for card_system in card_systems.order_by("name", "pk")
+        for status in COUNTED_STATUSES
+        for kansenpas in (False, True)
+    ]
+
+
+def normalized_chip_number(raw: str) -> str:
+    """A chip number as stored: hex digits in upper case, without surrounding spaces."""
+    return raw.strip().upper()
+
+
+def is_valid_chip_number(chip_number: str) -> bool:
+    return _CHIP_NUMBER.fullmatch(chip_number) is not None
+
+
+_CHIP_NUMBER = re.compile(r"[0-9A-F]{1,32}", re.ASCII)
+
+
+def card_looked_up(
+    *,
+    user: User,
+    uitpas_number: str | None,
+    chip_number: str | None = None,
+    balie_consumer_key: str | None = None,
+) -> Card:
+    """The card with that UiTPAS number (or, when none is given, that chip number).
+
+    Visible to whoever holds a right in its card system: staff through a balie they
+    work at (``balie_consumer_key`` narrows this to that balie), card system
+    administrators, superusers.
+    """
+    uitpas_number = (uitpas_number or "").strip()
+    chip_number = normalized_chip_number(chip_number or "")
+    if not uitpas_number and not chip_number:
+        raise UitpasError(
+            ErrorCode.MISSING_REQUIRED_FIELDS,
+            _("uitpasNumber or chipNumber is required."),
+            field="uitpas_number",
+        )
+    if uitpas_number:
+        uitpas_number = parse_uitpas_number(uitpas_number)
+    balie = None
+    if balie_consumer_key and balie_consumer_key.strip():
+        balie = balie_acted_for(consumer_key=balie_consumer_key.strip(), user=user, needed=None)
+    cards = Card.objects.select_related("card_system")
+    if uitpas_number:
+        card = cards.filter(uitpas_number=uitpas_number).first()
+        if card is None:
+            raise UitpasError(
+                ErrorCode.UNKNOWN_CARD,
+                _("No card has the UiTPAS number %(number)s.") % {"number": uitpas_number},
+                field="uitpas_number",
+            )
+    else:
+        card = cards.filter(chip_number=chip_number).first() if is_valid_chip_number(chip_number) else None
+        if card is None:
+            raise UitpasError(
+                ErrorCode.UNKNOWN_CHIPNUMBER,
+                _("No card has the chip number %(chip)s.") % {"chip": chip_number[:40]},
+                field="chip_number",
+            )
+    visible = card_system_ids_with_rights(user=user, balie=balie)
+    if visible is not None and card.card_system_id not in visible:
+        raise UitpasError(
+            ErrorCode.ACCESS_DENIED,
+            _("You hold no right in %(card_system)s.") % {"card_system": card.card_system},
+        )
+    return card
+
+
+def generated_numbers(*, card_system: CardSystem, first_number: str, last_number: str) -> Iterator[str]:
+    """The UiTPAS numbers of a generated batch, in order, read in chunks; every number
+    of the batch shares the kansenpas digit of its first number."""
+    return (
+        Card.objects.filter(
+            card_system=card_system,
+            uitpas_number__range=(first_number, last_number),
+            kansenpas=is_kansenpas_number(first_number),
+        )
+        .order_by("uitpas_number")
+        .values_list("uitpas_number", flat=True)
+        .iterator(chunk_size=5000)
+    )
