@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("uitpas/", include("passholders.urls")),
+    path("uitpas/", include("cardsystems.urls")),
     # Anything else under /uitpas/ is an XML 404, never Django's HTML page.
     re_path(r"^uitpas(?:/.*)?$", api_not_found),
 ]
