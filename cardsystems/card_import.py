@@ -80,7 +80,7 @@ def checked_batches(
             preview.problems.extend(sorted(problems, key=lambda problem: problem.line)[: max(room, 0)])
             yield rows
             if progress:
-                progress(preview.line_count)
+                progress(batch[-1][0])  # the file's line number, blank lines included
 
 
 def _read(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:

@@ -1,12 +1,13 @@
 """Reads about card systems, balies, rights and cards."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from itertools import batched
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
@@ -283,3 +284,72 @@ def generated_numbers(*, card_system: CardSystem, first_number: str, last_number
         .values_list("uitpas_number", flat=True)
         .iterator(chunk_size=5000)
     )
+
+
+def card_systems_administered_by(user: User) -> QuerySet[CardSystem]:
+    """The card systems whose stock the person manages, by name."""
+    administered = administered_card_system_ids(user)
+    card_systems = CardSystem.objects.order_by("name", "pk")
+    return card_systems if administered is None else card_systems.filter(pk__in=administered)
+
+
+def cards_visible_to(user: User) -> QuerySet[Card]:
+    """The cards the person may see in the admin: every card of the card systems they
+    administer, and the stock (sent or arrived) of the balies they work at."""
+    administered = administered_card_system_ids(user)
+    if administered is None:
+        return Card.objects.all()
+    works_at = set(Balie.objects.filter(staff__id=user.pk).values_list("pk", flat=True))
+    # Each condition alone keeps to one index; both only when both are needed.
+    visible = Q(pk__in=[])
+    if administered:
+        visible |= Q(card_system_id__in=administered)
+    if works_at:
+        visible |= Q(balie_id__in=works_at)
+    return Card.objects.filter(visible)
+
+
+def balies_visible_to(user: User) -> QuerySet[Balie]:
+    """The balies of the card systems the person administers and those they work at."""
+    administered = administered_card_system_ids(user)
+    if administered is None:
+        return Balie.objects.order_by("name", "pk")
+    return (
+        Balie.objects.filter(Q(card_systems__in=administered) | Q(staff__id=user.pk))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def card_systems_visible_to(user: User) -> QuerySet[CardSystem]:
+    """The card systems the person administers and those of the balies they work at."""
+    administered = administered_card_system_ids(user)
+    if administered is None:
+        return CardSystem.objects.order_by("name", "pk")
+    return (
+        CardSystem.objects.filter(Q(pk__in=administered) | Q(balies__staff__id=user.pk))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CardRange:
+    """How many cards, and their lowest and highest UiTPAS number."""
+
+    count: int
+    first_number: str
+    last_number: str
+
+
+def card_range(*, card_ids: Collection[int]) -> CardRange:
+    count, first, last = 0, "", ""
+    for batch in batched(sorted(card_ids), 5000):
+        found = Card.objects.filter(pk__in=batch).aggregate(
+            count=Count("pk"), first=Min("uitpas_number"), last=Max("uitpas_number")
+        )
+        if found["count"]:
+            count += found["count"]
+            first = min(first or found["first"], found["first"])
+            last = max(last, found["last"])
+    return CardRange(count, first, last)

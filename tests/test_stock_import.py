@@ -4,6 +4,7 @@ nothing unless every line is good."""
 import io
 
 import pytest
+from django.utils import translation
 
 from cardsystems import card_import, services
 from cardsystems.models import Card, CardHistory, CardStatus
@@ -53,9 +54,10 @@ EXPECTED_PROBLEMS = [
 
 def test_the_preview_lists_every_problem_line_with_its_reason(demo, generated):
     before = stock_state()
-    preview = services.preview_card_import(
-        user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=every_problem_file(generated)
-    )
+    with translation.override("en"):
+        preview = services.preview_card_import(
+            user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=every_problem_file(generated)
+        )
     assert stock_state() == before
     assert (preview.line_count, preview.card_count, preview.problem_count) == (12, 3, 9)
     assert [(problem.line, problem.code) for problem in preview.problems] == EXPECTED_PROBLEMS
@@ -151,7 +153,7 @@ def test_the_import_reports_its_progress(demo, generated, monkeypatch):
     services.import_cards(
         user=demo.user("ksb-aalst"),
         card_system=demo.aalst,
-        lines=[f'"04C{i}";"{number}"' for i, number in enumerate(generated)],
+        lines=["", *(f'"04C{i}";"{number}"' for i, number in enumerate(generated))],
         progress=done.append,
     )
-    assert done == [3, 4]
+    assert done == [4, 5]  # line numbers of the file, the blank first line included
