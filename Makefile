@@ -11,11 +11,12 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint install install-dev static
+.PHONY: help run test lint install install-dev static bench-stock
 
 help:
 	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install what is missing and run the whole test suite"
+	@echo "make bench-stock   time generating and importing a million cards, and the admin's card list"
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -52,3 +53,7 @@ test: install-dev static
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Not part of make test: a few minutes of work on a throwaway SQLite database.
+bench-stock: static
+	$(PY) scripts/bench_stock.py

@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems.bulk_sql import (
     BATCH_SIZE,
-    column,
     executemany,
     insert_history_of,
     insert_history_rows,
     insert_sql,
     job_page_cache,
-    table,
+    link_chips,
+    refresh_card_statistics,
 )
 from cardsystems.card_import import ImportPreview, ImportProblem, checked_batches
 from cardsystems.errors import ErrorCode, UitpasError
@@ -148,6 +148,7 @@ def generate_cards(
             )
             if progress:
                 progress(serials[-1] - first_serial + 1)
+    refresh_card_statistics(count)
     return StockChange(Transition.GENERATE, count, first_number, last_number)
 
 
@@ -224,10 +225,6 @@ def import_cards(
     transaction: when any line has a problem nothing changes, and
     :class:`CardImportRefused` carries the preview that lists the problems."""
     preview = ImportPreview(card_system)
-    update = (
-        f"UPDATE {table(Card)} SET {column(Card, 'chip_number')} = %s, {column(Card, 'status')} = %s "
-        f"WHERE {column(Card, 'id')} = %s"
-    )
     with transaction.atomic(), job_page_cache():
         _require_stock_right(user, [card_system.pk])
         CardSystem.objects.select_for_update().filter(pk=card_system.pk).first()
@@ -249,9 +246,10 @@ def import_cards(
                 reason=Transition.IMPORT.reason,
                 user=user,
             )
-            executemany(update, [(chip, Transition.IMPORT.target, card_id) for card_id, chip in rows])
+            link_chips(rows, status=Transition.IMPORT.target)
         if not preview.importable:
             raise CardImportRefused(preview)
+    refresh_card_statistics(preview.card_count)
     return preview
 
 

@@ -1,8 +1,9 @@
 """Generating UiTPAS numbers (PROVISIONED cards) and exporting them for the supplier."""
 
 import pytest
+from django.db import connection
 
-from cardsystems import services
+from cardsystems import bulk_sql, services
 from cardsystems.models import Card, CardHistory, CardStatus, CardType
 from cardsystems.selectors import generated_numbers
 from cardsystems.uitpas_numbers import is_valid_uitpas_number, make_uitpas_number
@@ -103,3 +104,12 @@ def test_generation_reports_its_progress(demo, monkeypatch):
     assert done == [4, 8, 10]
     assert Card.objects.filter(card_system=demo.gent, status=CardStatus.PROVISIONED).count() == 10
     assert CardHistory.objects.filter(reason="GENERATED").count() == 10
+
+
+def test_a_big_job_refreshes_the_planners_statistics(demo, monkeypatch):
+    monkeypatch.setattr(bulk_sql, "REFRESH_STATISTICS_AFTER", 5)
+    services.generate_cards(user=demo.user("admin"), card_system=demo.gent, count=5)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = %s", [Card._meta.db_table])
+            assert cursor.fetchone()[0] > 0

@@ -157,3 +157,24 @@ def test_the_import_reports_its_progress(demo, generated, monkeypatch):
         progress=done.append,
     )
     assert done == [4, 5]  # line numbers of the file, the blank first line included
+
+
+def test_a_repeat_names_the_first_line_across_batches(demo, generated, monkeypatch):
+    monkeypatch.setattr(card_import, "BATCH_SIZE", 2)
+    g0 = generated[0]
+    lines = [
+        f'"04C1";"{g0}"',
+        '"04C2";"0930000000909"',
+        f'"04C3";"{g0}"',
+        f'"04C4";"{g0}"',
+        '"04C1";"' + generated[1] + '"',
+    ]
+    with translation.override("en"):
+        preview = services.preview_card_import(
+            user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=lines
+        )
+    assert [(problem.line, problem.message) for problem in preview.problems] == [
+        (3, f"UiTPAS number {g0} is on line 1 too."),
+        (4, f"UiTPAS number {g0} is on line 1 too."),
+        (5, "Chip number 04C1 is on line 1 too."),
+    ]

@@ -36,34 +36,18 @@ from cardsystems.admin.stock_forms import (
 )
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, CardSystem
-from cardsystems.selectors import (
-    administered_card_system_ids,
-    balies_visible_to,
-    card_range,
-    card_systems_administered_by,
-    card_systems_visible_to,
-    cards_visible_to,
-    generated_numbers,
-)
+from cardsystems.selectors import StockRights, card_range, card_systems_administered_by, generated_numbers
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = timezone.timedelta(days=1)
 
 
-def administers_stock(request: HttpRequest) -> bool:
-    administered = administered_card_system_ids(request.user)
-    return administered is None or bool(administered)
-
-
-def works_at_a_balie(request: HttpRequest) -> bool:
-    return request.user.balies.exists()
-
-
-def may_see(request: HttpRequest, card: Card) -> bool:
-    administered = administered_card_system_ids(request.user)
-    if administered is None or card.card_system_id in administered:
-        return True
-    return card.balie_id is not None and request.user.balies.filter(pk=card.balie_id).exists()
+def rights(request: HttpRequest) -> StockRights:
+    """The person's stock rights, read once per request: the admin asks for them in
+    every permission hook, action and filter of a page."""
+    if not hasattr(request, "stock_rights"):
+        request.stock_rights = StockRights.of(request.user)
+    return request.stock_rights
 
 
 class CardSystemFilter(admin.SimpleListFilter):
@@ -71,9 +55,7 @@ class CardSystemFilter(admin.SimpleListFilter):
     parameter_name = "card_system"
 
     def lookups(self, request, model_admin):
-        return [
-            (str(card_system.pk), card_system.name) for card_system in card_systems_visible_to(request.user)
-        ]
+        return [(str(card_system.pk), card_system.name) for card_system in rights(request).card_systems()]
 
     def queryset(self, request, queryset):
         return queryset.filter(card_system_id=self.value()) if self.value() else queryset
@@ -84,7 +66,7 @@ class BalieFilter(admin.SimpleListFilter):
     parameter_name = "balie"
 
     def lookups(self, request, model_admin):
-        return [(str(balie.pk), balie.name) for balie in balies_visible_to(request.user)]
+        return [(str(balie.pk), balie.name) for balie in rights(request).balies()]
 
     def queryset(self, request, queryset):
         return queryset.filter(balie_id=self.value()) if self.value() else queryset
@@ -119,7 +101,7 @@ class CardHistoryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "balie")
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or may_see(request, obj)
+        return obj is None or rights(request).may_see(obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -191,15 +173,17 @@ class CardAdmin(admin.ModelAdmin):
     # Who may do what ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return cards_visible_to(request.user)
+        return rights(request).cards()
 
     def has_module_permission(self, request):
-        return request.user.is_active and (administers_stock(request) or works_at_a_balie(request))
+        return request.user.is_active and (
+            rights(request).administers_stock or bool(rights(request).works_at)
+        )
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
             return False
-        return obj is None or may_see(request, obj)
+        return obj is None or rights(request).may_see(obj)
 
     def has_add_permission(self, request):
         return False  # cards are generated (see the generate page), not added one by one
@@ -211,10 +195,10 @@ class CardAdmin(admin.ModelAdmin):
         return False  # a card is never removed: the delete action marks it DELETED
 
     def has_manage_stock_permission(self, request):
-        return administers_stock(request)
+        return rights(request).administers_stock
 
     def has_confirm_arrival_permission(self, request):
-        return administers_stock(request) or works_at_a_balie(request)
+        return self.has_module_permission(request)
 
     # The list -------------------------------------------------------------------------
 
@@ -229,7 +213,7 @@ class CardAdmin(admin.ModelAdmin):
         return queryset, False
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"administers_stock": administers_stock(request), **(extra_context or {})}
+        extra_context = {"administers_stock": rights(request).administers_stock, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     # Actions --------------------------------------------------------------------------
@@ -245,7 +229,7 @@ class CardAdmin(admin.ModelAdmin):
             button=_("Send"),
             done=_("%(count)s cards (%(first)s to %(last)s) were sent to the balie."),
             form=SendToBalieForm(
-                request.POST if "confirm" in request.POST else None, balies=balies_visible_to(request.user)
+                request.POST if "confirm" in request.POST else None, balies=rights(request).balies()
             ),
         )
 
@@ -381,7 +365,7 @@ class CardAdmin(admin.ModelAdmin):
         return TemplateResponse(request, f"admin/cardsystems/card/{template}", context)
 
     def _administered(self, request) -> QuerySet[CardSystem]:
-        if not administers_stock(request):
+        if not rights(request).administers_stock:
             raise PermissionDenied
         return card_systems_administered_by(request.user)
 
@@ -485,7 +469,7 @@ class CardAdmin(admin.ModelAdmin):
         form = SendPackagesForm(
             request.POST or None,
             card_systems=self._administered(request),
-            balies=balies_visible_to(request.user),
+            balies=rights(request).balies(),
         )
         summary = None
         if request.method == "POST" and form.is_valid():
