@@ -140,7 +140,9 @@ class Card(models.Model):
     made, where it is in the stock, and its holder once it is handed out."""
 
     uitpas_number = models.CharField(_("UiTPAS number"), max_length=13, unique=True)
-    chip_number = models.CharField(_("chip number"), max_length=32, unique=True, null=True, blank=True)
+    # Unique among the cards that have one (see Meta): the index then leaves out the
+    # PROVISIONED cards, and its statistics are not a million NULLs.
+    chip_number = models.CharField(_("chip number"), max_length=32, null=True, blank=True)
     # No index of its own on the card system, balie or holder: the indexes below start
     # with them and serve their lookups too.
     card_system = models.ForeignKey(
@@ -211,6 +213,9 @@ class Card(models.Model):
             models.CheckConstraint(
                 condition=Q(chip_number__isnull=True) | Q(chip_number__regex=r"\A[0-9A-F]{1,32}\Z"),
                 name="card_chip_number_upper_hex",
+            ),
+            models.UniqueConstraint(
+                fields=["chip_number"], condition=Q(chip_number__isnull=False), name="card_chip_number_unique"
             ),
             models.CheckConstraint(condition=Q(status__in=CardStatus.values), name="card_status_known"),
             models.CheckConstraint(condition=Q(card_type__in=CardType.values), name="card_type_known"),
