@@ -61,13 +61,18 @@ def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermissi
     ``needed`` is the right the request asks for, reported in ``requiredPermission``
     (None for a request that needs no right, only a place at the balie).
     """
-    balie = (
-        Balie.objects.filter(consumer_key=consumer_key)
-        .annotate(
-            works_here=Exists(Balie.staff.through.objects.filter(balie_id=OuterRef("pk"), user_id=user.pk))
+    balie = None
+    # No key holds a NUL, and PostgreSQL cannot even be asked about one.
+    if "\x00" not in consumer_key:
+        balie = (
+            Balie.objects.filter(consumer_key=consumer_key)
+            .annotate(
+                works_here=Exists(
+                    Balie.staff.through.objects.filter(balie_id=OuterRef("pk"), user_id=user.pk)
+                )
+            )
+            .first()
         )
-        .first()
-    )
     if balie is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,

@@ -309,6 +309,13 @@ class TestStockPages:
         assert refused.context["preview"].problem_count == 2
         assert stock_state() == before
 
+    def test_nul_characters_are_problems_of_their_line_not_failures(self, demo, client_of):
+        client = client_of("ksb-aalst")
+        response = self.upload(client, demo, '"04C1";"0930000000909"\n"04\x00C2";"0930000000800"\n')
+        preview = client.get(response["Location"])
+        assert [(p.line, p.code) for p in preview.context["preview"].problems] == [(2, "INVALID_PARAMETERS")]
+        assert client.get(CHANGELIST, {"q": "0930000000\x00800"}).status_code == 200
+
     def test_an_upload_is_seen_only_by_who_uploaded_it(self, demo, client_of):
         response = self.upload(client_of("ksb-aalst"), demo, '"04C1";"0930000000909"\n')
         assert client_of("admin").get(response["Location"]).status_code == 404

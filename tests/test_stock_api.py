@@ -92,6 +92,7 @@ class TestCountCards:
             ("ann", {}, "MISSING_REQUIRED_FIELDS"),
             ("ann", {"balieConsumerKey": " "}, "MISSING_REQUIRED_FIELDS"),
             ("ann", {"balieConsumerKey": "NO-SUCH-KEY"}, "UNKNOWN_BALIE_CONSUMERKEY"),
+            ("ann", {"balieConsumerKey": "NO\x00KEY"}, "UNKNOWN_BALIE_CONSUMERKEY"),
             ("bert", {"balieConsumerKey": KEYS.bib_aalst}, "ACCESS_DENIED"),
             ("ksb-aalst", {"balieConsumerKey": KEYS.bib_aalst}, "ACCESS_DENIED"),
         ],

@@ -205,7 +205,7 @@ class CardAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Numbers that start with each term, on the UiTPAS or the chip number: a range
         on their unique indexes rather than a LIKE that reads every card."""
-        for term in search_term.split():
+        for term in search_term.replace("\x00", "").split():
             chip = term.upper()
             queryset = queryset.filter(
                 _starting_with("uitpas_number", term) | _starting_with("chip_number", chip)

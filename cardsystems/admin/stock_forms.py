@@ -52,12 +52,13 @@ class CardImportForm(forms.Form):
         self.fields["card_system"].queryset = card_systems
 
     def clean_file(self) -> str:
-        """The file's text; bytes that are not UTF-8 become “�” and so problems of their
+        """The file's text; bytes that are not UTF-8 become “�”, and so problems of their
         line rather than a failure of the whole upload."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB; use the import_cards command."))
-        return upload.read().decode("utf-8-sig", errors="replace")
+        # NUL too: PostgreSQL keeps no NUL in text, and it is no part of a good line.
+        return upload.read().decode("utf-8-sig", errors="replace").replace("\x00", "\ufffd")
 
 
 class SendPackagesForm(forms.Form):
