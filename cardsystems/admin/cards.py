@@ -11,6 +11,7 @@ The list stays fast with a million cards: no facets, no full count, and indexes 
 give the first page in number order (see ``Card.Meta.indexes``).
 """
 
+import datetime
 import io
 from collections.abc import Iterator
 
@@ -39,7 +40,7 @@ from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, 
 from cardsystems.selectors import StockRights, card_range, card_systems_administered_by, generated_numbers
 
 # Uploads nobody applied are removed after this long.
-UPLOAD_KEPT_FOR = timezone.timedelta(days=1)
+UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
 
 
 def rights(request: HttpRequest) -> StockRights:
