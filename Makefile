@@ -11,14 +11,15 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve bench fuzz install install-dev static system-packages
+.PHONY: help run test lint serve bench bench-stock fuzz install install-dev static system-packages
 
 help:
-	@echo "make run    install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
-	@echo "make test   install what is missing and run the whole test suite (SQLite, then PostgreSQL)"
-	@echo "make serve  production: migrate and run gunicorn on DATABASE_URL (see README)"
-	@echo "make bench  newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
-	@echo "make fuzz   the long run of the API fuzz tests"
+	@echo "make run          install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
+	@echo "make test         install what is missing and run the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make serve        production: migrate and run gunicorn on DATABASE_URL (see README)"
+	@echo "make bench        newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
+	@echo "make bench-stock  time generating and importing a million cards, and the admin's card list"
+	@echo "make fuzz         the long run of the API fuzz tests"
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -93,3 +94,7 @@ serve: install static
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Not part of make test: a few minutes of work on a throwaway SQLite database.
+bench-stock: static
+	$(PY) scripts/bench_stock.py

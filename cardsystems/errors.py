@@ -28,6 +28,9 @@ class ErrorCode(StrEnum):
     INVALID_CARD = "INVALID_CARD"
     INVALID_VOUCHER_STATUS = "INVALID_VOUCHER_STATUS"
     ACTION_FAILED = "ACTION_FAILED"
+    # Card look-ups by number (block, card): the UiTPAS API names them so.
+    UNKNOWN_UITPASNUMBER = "UNKNOWN_UITPASNUMBER"
+    UNKNOWN_CHIPNUMBER = "UNKNOWN_CHIPNUMBER"
 
     # Failures of the request itself rather than of the operation (HTTP status != 400
     # except PARSE_ERROR); the API documents them next to the domain codes.

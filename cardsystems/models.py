@@ -140,9 +140,17 @@ class Card(models.Model):
     made, where it is in the stock, and its holder once it is handed out."""
 
     uitpas_number = models.CharField(_("UiTPAS number"), max_length=13, unique=True)
-    chip_number = models.CharField(_("chip number"), max_length=32, unique=True, null=True, blank=True)
+    # Unique among the cards that have one (see Meta): the index then leaves out the
+    # PROVISIONED cards, and its statistics are not a million NULLs.
+    chip_number = models.CharField(_("chip number"), max_length=32, null=True, blank=True)
+    # No index of its own on the card system, balie or holder: the indexes below start
+    # with them and serve their lookups too.
     card_system = models.ForeignKey(
-        CardSystem, on_delete=models.PROTECT, related_name="cards", verbose_name=_("card system")
+        CardSystem,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
+        verbose_name=_("card system"),
     )
     card_type = models.CharField(_("type"), max_length=10, choices=CardType.choices, default=CardType.CARD)
     status = models.CharField(_("status"), max_length=16, choices=CardStatus.choices)
@@ -158,6 +166,7 @@ class Card(models.Model):
         related_name="stock",
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("balie"),
         help_text=_("The balie whose stock holds the card (sent or arrived)."),
     )
@@ -167,6 +176,7 @@ class Card(models.Model):
         related_name="cards",
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("holder"),
     )
 
@@ -174,10 +184,26 @@ class Card(models.Model):
         verbose_name = _("card")
         verbose_name_plural = _("cards")
         ordering = ["uitpas_number"]
+        # The card list shows cards in number order, filtered by card system and status:
+        # these give the first page of a million cards without sorting them. A balie's
+        # stock and a holder's cards are few, and most cards have neither: those two
+        # indexes hold only the cards that have one, so the million-card jobs (which
+        # change the status of cards at no balie) leave them alone.
         indexes = [
-            models.Index(fields=["card_system", "status"], name="card_system_status_idx"),
-            models.Index(fields=["balie", "status"], name="card_balie_status_idx"),
-            models.Index(fields=["passholder", "card_system"], name="card_holder_system_idx"),
+            models.Index(fields=["card_system", "uitpas_number"], name="card_system_number_idx"),
+            models.Index(
+                fields=["card_system", "status", "uitpas_number"], name="card_system_status_number_idx"
+            ),
+            models.Index(
+                fields=["balie", "uitpas_number"],
+                condition=Q(balie__isnull=False),
+                name="card_balie_number_idx",
+            ),
+            models.Index(
+                fields=["passholder", "card_system"],
+                condition=Q(passholder__isnull=False),
+                name="card_holder_system_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -187,6 +213,9 @@ class Card(models.Model):
             models.CheckConstraint(
                 condition=Q(chip_number__isnull=True) | Q(chip_number__regex=r"\A[0-9A-F]{1,32}\Z"),
                 name="card_chip_number_upper_hex",
+            ),
+            models.UniqueConstraint(
+                fields=["chip_number"], condition=Q(chip_number__isnull=False), name="card_chip_number_unique"
             ),
             models.CheckConstraint(condition=Q(status__in=CardStatus.values), name="card_status_known"),
             models.CheckConstraint(condition=Q(card_type__in=CardType.values), name="card_type_known"),
@@ -279,6 +308,28 @@ class CardHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class CardImportUpload(models.Model):
+    """A card supplier's file uploaded in the admin, kept between its preview and its
+    apply. In the database, so that any app process can apply what another previewed."""
+
+    card_system = models.ForeignKey(
+        CardSystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("card system")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.TextField(_("content"))
+
+    class Meta:
+        verbose_name = _("card import upload")
+        verbose_name_plural = _("card import uploads")
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class VoucherType(models.Model):

@@ -1,15 +1,21 @@
-"""Reads about card systems, balies and rights."""
+"""Reads about card systems, balies, rights and cards."""
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from itertools import batched
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, CardSystem
+from cardsystems.models import Balie, Card, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 type User = AbstractBaseUser | AnonymousUser
@@ -77,18 +83,21 @@ def _balie_statement():
     return sql, balie
 
 
-def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission) -> Balie:
+def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission | None) -> Balie:
     """The balie named by a consumer key, which the person must work at (superusers may
     act for any balie): UNKNOWN_BALIE_CONSUMERKEY or ACCESS_DENIED otherwise. One query.
 
-    ``needed`` is the right the request asks for, reported in ``requiredPermission``.
+    ``needed`` is the right the request asks for, reported in ``requiredPermission``
+    (None for a request that needs no right, only a place at the balie).
     """
-    sql, columns = _balie_statement()
-    row = one(sql, [user.pk, consumer_key])
     balie = None
-    if row is not None:
-        balie = columns.instance(row[: len(columns)])
-        balie.works_here = bool(row[-1])
+    # No key holds a NUL, and PostgreSQL cannot even be asked about one.
+    if "\x00" not in consumer_key:
+        sql, columns = _balie_statement()
+        row = one(sql, [user.pk, consumer_key])
+        if row is not None:
+            balie = columns.instance(row[: len(columns)])
+            balie.works_here = bool(row[-1])
     if balie is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,
@@ -100,7 +109,7 @@ def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermissi
             ErrorCode.ACCESS_DENIED,
             _("You do not work at %(balie)s.") % {"balie": balie},
             field="balie",
-            required_permission=needed.api_name,
+            required_permission=needed.api_name if needed else None,
         )
     return balie
 
@@ -163,3 +172,256 @@ def balie_permissions(balie: Balie) -> dict[int, set[CardSystemPermission]]:
     for object_pk, codename in rows:
         held.setdefault(int(object_pk), set()).add(CardSystemPermission(codename))
     return held
+
+
+def card_system_ids_where_balie_has(*, balie: Balie, permission: CardSystemPermission) -> set[int]:
+    """The card systems on which the balie itself holds the right."""
+    object_pks = GroupObjectPermission.objects.filter(
+        group_id=balie.permission_group_id,
+        permission__codename=permission.value,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+    ).values_list("object_pk", flat=True)
+    return {int(pk) for pk in object_pks}
+
+
+def acting_balie(*, user: User, consumer_key: str | None, needed: CardSystemPermission) -> Balie | None:
+    """The balie a request acts for, as newCard reads it: the one named by the consumer
+    key; without one, the only balie the person works at, or no balie for a card system
+    administrator; otherwise MISSING_REQUIRED_FIELDS."""
+    if consumer_key:
+        return balie_acted_for(consumer_key=consumer_key, user=user, needed=needed)
+    balies = balies_of(user, limit=2)
+    if len(balies) == 1:
+        return balies[0]
+    if is_card_system_administrator(user):
+        return None
+    raise UitpasError(
+        ErrorCode.MISSING_REQUIRED_FIELDS,
+        _("balieConsumerKey is required: say which balie you act for."),
+        field="balie",
+    )
+
+
+def balies_that_may_receive(*, card_system: CardSystem, kansenpas: bool) -> QuerySet[Balie]:
+    """The balies of the card system that may receive its cards: those that register
+    passholders there, and for kansenpas cards those that also grant kansenstatuut."""
+    needed = [CardSystemPermission.PASSHOLDER_CREATE]
+    if kansenpas:
+        needed.append(CardSystemPermission.KANSENSTATUUT_CREATE)
+    balies = Balie.objects.filter(card_systems=card_system)
+    for permission in needed:
+        balies = balies.filter(
+            permission_group__in=GroupObjectPermission.objects.filter(
+                permission__codename=permission.value,
+                content_type=ContentType.objects.get_for_model(CardSystem),
+                object_pk=str(card_system.pk),
+            ).values("group_id")
+        )
+    return balies.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class CardCounter:
+    card_system: CardSystem
+    status: CardStatus
+    kansenpas: bool
+    count: int
+
+
+# The order of the counters: a card is sent before it arrives; regular cards first.
+COUNTED_STATUSES = (CardStatus.SENT_TO_BALIE, CardStatus.LOCAL_STOCK)
+
+
+def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[CardCounter]:
+    """How many cards the balie holds, per card system, status (sent, arrived) and kind
+    (kansenpas or not), zeros included. For its staff (and superusers) only."""
+    consumer_key = (balie_consumer_key or "").strip()
+    if not consumer_key:
+        raise UitpasError(
+            ErrorCode.MISSING_REQUIRED_FIELDS, _("balieConsumerKey is required."), field="balie"
+        )
+    balie = balie_acted_for(consumer_key=consumer_key, user=user, needed=None)
+    counts = {
+        (row["card_system_id"], row["status"], row["kansenpas"]): row["count"]
+        for row in Card.objects.filter(balie=balie, status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("card_system_id", "status", "kansenpas")
+        .annotate(count=Count("pk"))
+    }
+    # A card system the balie no longer belongs to still counts while its cards are there.
+    card_systems = CardSystem.objects.filter(
+        Q(balies=balie) | Q(pk__in={card_system_id for card_system_id, _, _ in counts})
+    ).distinct()
+    return [
+        CardCounter(card_system, status, kansenpas, counts.get((card_system.pk, status, kansenpas), 0))
+        for card_system in card_systems.order_by("name", "pk")
+        for status in COUNTED_STATUSES
+        for kansenpas in (False, True)
+    ]
+
+
+def normalized_chip_number(raw: str) -> str:
+    """A chip number as stored: hex digits in upper case, without surrounding spaces."""
+    return raw.strip().upper()
+
+
+def is_valid_chip_number(chip_number: str) -> bool:
+    return _CHIP_NUMBER.fullmatch(chip_number) is not None
+
+
+_CHIP_NUMBER = re.compile(r"[0-9A-F]{1,32}", re.ASCII)
+
+
+def card_looked_up(
+    *,
+    user: User,
+    uitpas_number: str | None,
+    chip_number: str | None = None,
+    balie_consumer_key: str | None = None,
+) -> Card:
+    """The card with that UiTPAS number (or, when none is given, that chip number).
+
+    Visible to whoever holds a right in its card system: staff through a balie they
+    work at (``balie_consumer_key`` narrows this to that balie), card system
+    administrators, superusers.
+    """
+    uitpas_number = (uitpas_number or "").strip()
+    chip_number = normalized_chip_number(chip_number or "")
+    if not uitpas_number and not chip_number:
+        raise UitpasError(
+            ErrorCode.MISSING_REQUIRED_FIELDS,
+            _("uitpasNumber or chipNumber is required."),
+            field="uitpas_number",
+        )
+    if uitpas_number:
+        uitpas_number = parse_uitpas_number(uitpas_number)
+    balie = None
+    if balie_consumer_key and balie_consumer_key.strip():
+        balie = balie_acted_for(consumer_key=balie_consumer_key.strip(), user=user, needed=None)
+    cards = Card.objects.select_related("card_system")
+    if uitpas_number:
+        card = cards.filter(uitpas_number=uitpas_number).first()
+        if card is None:
+            raise UitpasError(
+                ErrorCode.UNKNOWN_CARD,
+                _("No card has the UiTPAS number %(number)s.") % {"number": uitpas_number},
+                field="uitpas_number",
+            )
+    else:
+        card = cards.filter(chip_number=chip_number).first() if is_valid_chip_number(chip_number) else None
+        if card is None:
+            raise UitpasError(
+                ErrorCode.UNKNOWN_CHIPNUMBER,
+                _("No card has the chip number %(chip)s.") % {"chip": chip_number[:40]},
+                field="chip_number",
+            )
+    visible = card_system_ids_with_rights(user=user, balie=balie)
+    if visible is not None and card.card_system_id not in visible:
+        raise UitpasError(
+            ErrorCode.ACCESS_DENIED,
+            _("You hold no right in %(card_system)s.") % {"card_system": card.card_system},
+        )
+    return card
+
+
+def generated_numbers(*, card_system: CardSystem, first_number: str, last_number: str) -> Iterator[str]:
+    """The UiTPAS numbers of a generated batch, in order, read in chunks; every number
+    of the batch shares the kansenpas digit of its first number."""
+    return (
+        Card.objects.filter(
+            card_system=card_system,
+            uitpas_number__range=(first_number, last_number),
+            kansenpas=is_kansenpas_number(first_number),
+        )
+        .order_by("uitpas_number")
+        .values_list("uitpas_number", flat=True)
+        .iterator(chunk_size=5000)
+    )
+
+
+def card_systems_administered_by(user: User) -> QuerySet[CardSystem]:
+    """The card systems whose stock the person manages, by name."""
+    administered = administered_card_system_ids(user)
+    card_systems = CardSystem.objects.order_by("name", "pk")
+    return card_systems if administered is None else card_systems.filter(pk__in=administered)
+
+
+@dataclass(frozen=True)
+class StockRights:
+    """What a person may see of the stock: the card systems they administer (None: all
+    of them, for a superuser) and the balies they work at. Read once (two queries) and
+    asked many times by one admin request."""
+
+    administered: set[int] | None
+    works_at: set[int]
+
+    @classmethod
+    def of(cls, user: User) -> "StockRights":
+        works_at = set(Balie.objects.filter(staff__id=user.pk).values_list("pk", flat=True))
+        return cls(administered_card_system_ids(user), works_at if user.is_active else set())
+
+    @property
+    def administers_stock(self) -> bool:
+        return self.administered is None or bool(self.administered)
+
+    def may_see(self, card: Card) -> bool:
+        return (
+            self.administered is None
+            or card.card_system_id in self.administered
+            or card.balie_id in self.works_at
+        )
+
+    def cards(self) -> QuerySet[Card]:
+        """Every card of the card systems they administer, and the stock (sent or
+        arrived) of the balies they work at."""
+        if self.administered is None:
+            return Card.objects.all()
+        # Each condition alone keeps to one index; both only when both are needed.
+        visible = Q(pk__in=[])
+        if self.administered:
+            visible |= Q(card_system_id__in=self.administered)
+        if self.works_at:
+            visible |= Q(balie_id__in=self.works_at)
+        return Card.objects.filter(visible)
+
+    def balies(self) -> QuerySet[Balie]:
+        """The balies of the card systems they administer and those they work at."""
+        if self.administered is None:
+            return Balie.objects.order_by("name", "pk")
+        return (
+            Balie.objects.filter(Q(card_systems__in=self.administered) | Q(pk__in=self.works_at))
+            .distinct()
+            .order_by("name", "pk")
+        )
+
+    def card_systems(self) -> QuerySet[CardSystem]:
+        """The card systems they administer and those of the balies they work at."""
+        if self.administered is None:
+            return CardSystem.objects.order_by("name", "pk")
+        return (
+            CardSystem.objects.filter(Q(pk__in=self.administered) | Q(balies__in=self.works_at))
+            .distinct()
+            .order_by("name", "pk")
+        )
+
+
+@dataclass(frozen=True)
+class CardRange:
+    """How many cards, and their lowest and highest UiTPAS number."""
+
+    count: int
+    first_number: str
+    last_number: str
+
+
+def card_range(*, card_ids: Collection[int]) -> CardRange:
+    count, first, last = 0, "", ""
+    for batch in batched(sorted(card_ids), 5000):
+        found = Card.objects.filter(pk__in=batch).aggregate(
+            count=Count("pk"), first=Min("uitpas_number"), last=Max("uitpas_number")
+        )
+        if found["count"]:
+            count += found["count"]
+            first = min(first or found["first"], found["first"])
+            last = max(last, found["last"])
+    return CardRange(count, first, last)

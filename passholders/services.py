@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
 from cardsystems.errors import ErrorCode, UitpasError
+from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
@@ -174,7 +175,7 @@ def register_new_card(
                     field="voucher_number",
                 )
         # 13. INVALID_CARD_STATUS
-        if card.status != CardStatus.LOCAL_STOCK:
+        if not Transition.ISSUE.allows(card.status):
             raise UitpasError(
                 ErrorCode.INVALID_CARD_STATUS,
                 _("Card %(number)s is not in a balie's stock (its status is %(status)s).")

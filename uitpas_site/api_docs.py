@@ -27,6 +27,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_CARD: "The card does not fit: another balie's stock, kansenpas/kansenstatuut, membership.",
     ErrorCode.INVALID_VOUCHER_STATUS: "The voucher was already redeemed.",
     ErrorCode.ACTION_FAILED: "The membership does not allow this (blocked, or kansenstatuut does not fit).",
+    ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
+    ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
     ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
     ErrorCode.NOT_AUTHENTICATED: "No token: send `Authorization: Token <key>`.",
     ErrorCode.AUTHENTICATION_FAILED: "Unknown token, or the user is inactive.",

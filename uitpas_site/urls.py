@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("uitpas/", include("passholders.urls")),
+    path("uitpas/", include("cardsystems.urls")),
     # The API contract (OpenAPI 3) and its documentation page; public, like any contract.
     path(
         "uitpas/schema/",

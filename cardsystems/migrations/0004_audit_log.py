@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cardsystems', '0002_initial'),
+        ('cardsystems', '0003_card_list_indexes_and_import_uploads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

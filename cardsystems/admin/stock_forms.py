@@ -1,0 +1,91 @@
+"""The forms of the card stock pages in the admin. Their field names are the keyword
+names of the services, so that a refusal lands on the field it names."""
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cardsystems.errors import UitpasError
+from cardsystems.models import Balie, CardSystem, CardType
+
+# Bigger jobs are for the commands (generate_cards, import_cards): a web request should
+# not hold the database for the minute a million cards take.
+MAX_GENERATED_IN_ADMIN = 100_000
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def add_refusal(form: forms.Form, error: UitpasError) -> None:
+    """Show a service's refusal on the field it names, or on the whole form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, f"{error.message} ({error.code})")
+
+
+class GenerateCardsForm(forms.Form):
+    card_system = forms.ModelChoiceField(queryset=CardSystem.objects.none(), label=_("card system"))
+    count = forms.IntegerField(
+        label=_("how many numbers"),
+        min_value=1,
+        max_value=MAX_GENERATED_IN_ADMIN,
+        help_text=_("At most %(max)s at a time here; the generate_cards command makes more.")
+        % {"max": f"{MAX_GENERATED_IN_ADMIN:,}".replace(",", ".")},
+    )
+    kansenpas = forms.BooleanField(label=_("kansenpas"), required=False)
+    card_type = forms.ChoiceField(label=_("type"), choices=CardType.choices, initial=CardType.CARD)
+
+    def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card_system"].queryset = card_systems
+
+
+class CardImportForm(forms.Form):
+    card_system = forms.ModelChoiceField(queryset=CardSystem.objects.none(), label=_("card system"))
+    file = forms.FileField(
+        label=_("supplier's file"),
+        help_text=_(
+            'CSV, one card a line: "chip number";"uitpas number". At most 10 MB here; '
+            "the import_cards command reads bigger files."
+        ),
+    )
+
+    def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card_system"].queryset = card_systems
+
+    def clean_file(self) -> str:
+        """The file's text; bytes that are not UTF-8 become “�”, and so problems of their
+        line rather than a failure of the whole upload."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB; use the import_cards command."))
+        # NUL too: PostgreSQL keeps no NUL in text, and it is no part of a good line.
+        return upload.read().decode("utf-8-sig", errors="replace").replace("\x00", "\ufffd")
+
+
+class SendPackagesForm(forms.Form):
+    card_system = forms.ModelChoiceField(queryset=CardSystem.objects.none(), label=_("card system"))
+    balie = forms.ModelChoiceField(queryset=Balie.objects.none(), label=_("balie"))
+    kansenpas = forms.TypedChoiceField(
+        label=_("kind of card"),
+        choices=[("false", _("regular cards")), ("true", _("kansenpassen"))],
+        coerce=lambda value: value == "true",
+        initial="false",
+    )
+    packages = forms.IntegerField(label=_("packages"), min_value=1, initial=1)
+    first_uitpas_number = forms.CharField(
+        label=_("first UiTPAS number"),
+        required=False,
+        help_text=_("Empty: the lowest number of that kind in central stock."),
+    )
+
+    def __init__(self, *args, card_systems: QuerySet[CardSystem], balies: QuerySet[Balie], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card_system"].queryset = card_systems
+        self.fields["balie"].queryset = balies
+
+
+class SendToBalieForm(forms.Form):
+    balie = forms.ModelChoiceField(queryset=Balie.objects.none(), label=_("balie"))
+
+    def __init__(self, *args, balies: QuerySet[Balie], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["balie"].queryset = balies

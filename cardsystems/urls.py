@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cardsystems import api
+
+urlpatterns = [
+    path("balie/countCards", api.CountCardsView.as_view(), name="api-count-cards"),
+    path("passholder/block/<str:uitpas_number>", api.BlockCardView.as_view(), name="api-block-card"),
+    path("card", api.CardView.as_view(), name="api-card"),
+]
