@@ -16,6 +16,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 
 from cardsystems.models import Card, CardHistory
+from uitpas_site.prepared_sql import column, for_update, table
 
 # Rows per statement: well under SQLite's limit of variables per statement (32766).
 BATCH_SIZE = 5000
@@ -26,14 +27,6 @@ REFRESH_STATISTICS_AFTER = 10_000
 JOB_PAGE_CACHE_KIB = 65536
 
 _HISTORY_COLUMNS = ["card", "from_status", "to_status", "reason", "user", "balie", "created_at"]
-
-
-def table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def column(model: type[models.Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
 def insert_sql(model: type[models.Model], names: Sequence[str]) -> str:
@@ -58,8 +51,8 @@ def cards_where_in(
         f"SELECT {', '.join(column(Card, name) for name in names)} FROM {table(Card)} "
         f"WHERE {column(Card, key)} IN ({', '.join(['%s'] * len(values))}) ORDER BY {column(Card, 'id')}"
     )
-    if lock and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
+    if lock:
+        sql += for_update()
     with connection.cursor() as cursor:
         cursor.execute(sql, list(values))
         return cursor.fetchall()

@@ -104,7 +104,7 @@ def generate_cards(
         )
     with transaction.atomic(), job_page_cache():
         _require_stock_right(user, [card_system.pk])
-        card_system = CardSystem.objects.select_for_update().get(pk=card_system.pk)
+        card_system = CardSystem.objects.select_for_update(no_key=True).get(pk=card_system.pk)
         prefix = card_system.number_prefix
         first_serial = _highest_serial(card_system) + 1
         last_serial = first_serial + count - 1
@@ -227,7 +227,7 @@ def import_cards(
     preview = ImportPreview(card_system)
     with transaction.atomic(), job_page_cache():
         _require_stock_right(user, [card_system.pk])
-        CardSystem.objects.select_for_update().filter(pk=card_system.pk).first()
+        CardSystem.objects.select_for_update(no_key=True).filter(pk=card_system.pk).first()
         for rows in checked_batches(
             card_system=card_system,
             lines=lines,
@@ -301,7 +301,7 @@ def send_packages_to_balie(
         _require_stock_right(user, [card_system.pk])
         # The card system's lock keeps other stock changes from taking these cards
         # between choosing them and locking them.
-        card_system = CardSystem.objects.select_for_update().get(pk=card_system.pk)
+        card_system = CardSystem.objects.select_for_update(no_key=True).get(pk=card_system.pk)
         wanted = packages * card_system.package_size
         card_ids = list(
             Card.objects.filter(
@@ -411,7 +411,7 @@ def block_card(
         if balie_consumer_key is not None:
             balie = acting_balie(user=user, consumer_key=balie_consumer_key, needed=block)
         card = (
-            Card.objects.select_for_update(of=("self",))
+            Card.objects.select_for_update(of=("self",), no_key=True)
             .select_related("card_system")
             .filter(uitpas_number=number)
             .first()
@@ -546,11 +546,15 @@ def _locked_selection(card_ids: Collection[int]) -> _Selection:
         selection.card_system_ids.update(
             Card.objects.filter(pk__in=batch).order_by().values_list("card_system_id", flat=True).distinct()
         )
-    list(CardSystem.objects.select_for_update().filter(pk__in=selection.card_system_ids).order_by("pk"))
+    list(
+        CardSystem.objects.select_for_update(no_key=True)
+        .filter(pk__in=selection.card_system_ids)
+        .order_by("pk")
+    )
     found = 0
     for batch in batched(ids, BATCH_SIZE):
         rows = (
-            Card.objects.select_for_update(of=("self",))
+            Card.objects.select_for_update(of=("self",), no_key=True)
             .filter(pk__in=batch)
             .order_by("pk")
             .values_list("uitpas_number", "status", "card_system_id", "balie_id", "kansenpas")

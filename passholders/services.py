@@ -163,7 +163,7 @@ def register_new_card(
         voucher = None
         if voucher_number is not None:
             voucher = _first(
-                Voucher.objects.select_for_update(of=("self",)).filter(
+                Voucher.objects.select_for_update(of=("self",), no_key=True).filter(
                     number=voucher_number, voucher_type__card_system=card_system
                 )
             )

@@ -51,11 +51,16 @@ def column(model: type[models.Model], name: str) -> str:
 
 
 def for_update(*aliases: str) -> str:
+    """The row lock of a statement whose rows will be changed, keys excepted: PostgreSQL's
+    FOR NO KEY UPDATE, which (unlike FOR UPDATE) lets other transactions insert rows
+    that refer to the locked ones (their foreign key checks take a KEY SHARE lock), so
+    a stock change and a newCard writing history rows cannot deadlock on them."""
     if not connection.features.has_select_for_update:
         return ""  # SQLite: its writers are serialized by BEGIN IMMEDIATE instead.
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else " FOR UPDATE"
     if aliases and connection.features.has_select_for_update_of:
-        return " FOR UPDATE OF " + ", ".join(aliases)
-    return " FOR UPDATE"
+        lock += " OF " + ", ".join(aliases)
+    return lock
 
 
 def per_vendor[T](build: Callable[[], T]) -> Callable[[], T]:

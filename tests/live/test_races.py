@@ -5,14 +5,21 @@ PostgreSQL only (marker ``postgres``): SQLite serializes every writer, so it can
 these races; on PostgreSQL the row locks of the services are what decides the winner.
 """
 
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
+from guardian.shortcuts import assign_perm
 
 from cardsystems.models import Card, CardHistory, CardStatus, Voucher, VoucherType
+from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.models import Membership
 from tests.live.invariants import assert_invariants
-from tests.live.servers import database_url_of_tests, gunicorn
+from tests.live.servers import PROJECT, database_url_of_tests, gunicorn
 from tests.live.world import World, burst, outcome
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -105,3 +112,53 @@ def test_new_cards_for_one_passholder_at_once_leave_one_current_card(world, serv
         assert CardHistory.objects.filter(card__in=cards, to_status=CardStatus.BLOCKED).count() == CONTENDERS
     assert_invariants()
     print(f"{len(answers)} rounds of {CONTENDERS} new cards for one passholder: one current card each")
+
+
+def test_a_stock_change_racing_a_new_card_on_one_of_its_cards_one_wins(world, server):
+    """An administrator sends a package back to central stock while a clerk hands out one
+    of its cards: either the card is handed out and the whole return is refused, or the
+    package is back in stock and newCard is refused; never a mix."""
+    administrator = get_user_model().objects.create_user("ksb", is_staff=True)
+    assign_perm(Perm.MANAGE_STOCK.full_name, administrator, world.card_system)
+    rounds, packages = [], []
+    for _ in range(ROUNDS):
+        package = world.cards(5, CardStatus.LOCAL_STOCK)
+        [passholder] = world.members(1)
+        packages.append(package)
+        rounds.append(
+            {"form": world.new_card(passholder, package[2])["form"], "card_ids": [c.pk for c in package]}
+        )
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.live.stock_race"],
+        input=json.dumps(
+            {"base": server, "token": world.token, "user_id": administrator.pk, "rounds": rounds}
+        ),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=600,
+        env={**os.environ, "DATABASE_URL": database_url_of_tests()},
+    )
+    assert done.returncode == 0, done.stderr
+    outcomes = json.loads(done.stdout)
+
+    winners = Counter()
+    for package, (new_card, stock) in zip(packages, outcomes, strict=True):
+        statuses = list(
+            Card.objects.filter(pk__in=[c.pk for c in package])
+            .order_by("pk")
+            .values_list("status", flat=True)
+        )
+        if new_card == "OK":
+            assert stock == "INVALID_CARD_STATUS"
+            assert (
+                statuses == [CardStatus.LOCAL_STOCK] * 2 + [CardStatus.ACTIVE] + [CardStatus.LOCAL_STOCK] * 2
+            )
+            winners["newCard"] += 1
+        else:
+            assert (new_card, stock) == ("INVALID_CARD_STATUS", "OK")
+            assert statuses == [CardStatus.STOCK] * 5
+            winners["stock"] += 1
+    assert_invariants()
+    print(f"{len(outcomes)} rounds of a package return racing newCard: won by {dict(winners)}")

@@ -1,0 +1,422 @@
+"""The access matrix, tried as an attacker would: every endpoint and admin page with no
+login, with the token of a user of another card system, for a balie one does not work
+at, as an inactive user, with a deleted token; crafted URLs and crafted
+``_selected_action`` ids for another card system's objects; admin changes without CSRF.
+
+Each row is one attempt. A refused attempt changes nothing; the control rows at the end
+of each table show that the same request is allowed for the right person.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cardsystems.models import Card
+from passholders.models import Passholder
+from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
+
+NEW_CARD = "/uitpas/passholder/newCard"
+# A Regio Aalst card in Bibliotheek Aalst's stock, and Marc's Gent card.
+AALST_STOCK, AALST_ACTIVE, GENT_ACTIVE = "0930000000206", "0930056878802", "0945000000105"
+
+
+@dataclass
+class Attempt:
+    actor: str  # username; "anonymous"; "inactive:<user>"; "deleted-token:<user>"
+    method: str
+    path: str
+    data: dict = field(default_factory=dict)
+    expected: tuple = (200, None)  # (HTTP status, API code)
+
+
+API = {
+    # newCard
+    "newCard, no token": Attempt("anonymous", "post", NEW_CARD, SEED_REQUEST, (401, "NOT_AUTHENTICATED")),
+    "newCard, deleted token": Attempt(
+        "deleted-token:ann", "post", NEW_CARD, SEED_REQUEST, (401, "AUTHENTICATION_FAILED")
+    ),
+    "newCard, inactive user": Attempt(
+        "inactive:ann", "post", NEW_CARD, SEED_REQUEST, (401, "AUTHENTICATION_FAILED")
+    ),
+    "newCard, for a balie one does not work at": Attempt(
+        "bert", "post", NEW_CARD, SEED_REQUEST, (400, "ACCESS_DENIED")
+    ),
+    "newCard, user of another card system": Attempt(
+        "greet", "post", NEW_CARD, {**SEED_REQUEST, "balieConsumerKey": KEYS.bib_gent}, (400, "ACCESS_DENIED")
+    ),
+    "newCard, balie without rights": Attempt(
+        "ann", "post", NEW_CARD, {**SEED_REQUEST, "balieConsumerKey": KEYS.toneel}, (400, "ACCESS_DENIED")
+    ),
+    "newCard, administrator of another card system": Attempt(
+        "ksb-aalst",
+        "post",
+        NEW_CARD,
+        {"uid": UIDS.marc, "reason": "DEFECT", "uitpasNumber": "0945000000204"},
+        (400, "ACCESS_DENIED"),
+    ),
+    "newCard, allowed": Attempt("ann", "post", NEW_CARD, SEED_REQUEST),
+    # passholder
+    "passholder, no token": Attempt(
+        "anonymous", "get", f"/uitpas/passholder/{AALST_ACTIVE}", expected=(401, "NOT_AUTHENTICATED")
+    ),
+    "passholder, deleted token": Attempt(
+        "deleted-token:ann",
+        "get",
+        f"/uitpas/passholder/{AALST_ACTIVE}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "passholder, inactive user": Attempt(
+        "inactive:ann", "get", f"/uitpas/passholder/{AALST_ACTIVE}", expected=(401, "AUTHENTICATION_FAILED")
+    ),
+    "passholder, user of another card system": Attempt(
+        "greet", "get", f"/uitpas/passholder/{AALST_ACTIVE}", expected=(400, "ACCESS_DENIED")
+    ),
+    "passholder, for a balie one does not work at": Attempt(
+        "bert",
+        "get",
+        f"/uitpas/passholder/{AALST_ACTIVE}",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "passholder, allowed": Attempt("bert", "get", f"/uitpas/passholder/{AALST_ACTIVE}"),
+    # countCards
+    "countCards, no token": Attempt(
+        "anonymous",
+        "get",
+        "/uitpas/balie/countCards",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (401, "NOT_AUTHENTICATED"),
+    ),
+    "countCards, inactive user": Attempt(
+        "inactive:ann",
+        "get",
+        "/uitpas/balie/countCards",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (401, "AUTHENTICATION_FAILED"),
+    ),
+    "countCards, for a balie one does not work at": Attempt(
+        "greet",
+        "get",
+        "/uitpas/balie/countCards",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "countCards, allowed": Attempt(
+        "ann", "get", "/uitpas/balie/countCards", {"balieConsumerKey": KEYS.bib_aalst}
+    ),
+    # block
+    "block, no token": Attempt(
+        "anonymous", "post", f"/uitpas/passholder/block/{AALST_ACTIVE}", expected=(401, "NOT_AUTHENTICATED")
+    ),
+    "block, deleted token": Attempt(
+        "deleted-token:bert",
+        "post",
+        f"/uitpas/passholder/block/{AALST_ACTIVE}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "block, user of another card system": Attempt(
+        "greet", "post", f"/uitpas/passholder/block/{AALST_ACTIVE}", expected=(400, "ACCESS_DENIED")
+    ),
+    "block, for a balie one does not work at": Attempt(
+        "bert",
+        "post",
+        f"/uitpas/passholder/block/{AALST_ACTIVE}",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "block, balie without the block right": Attempt(
+        "ann",
+        "post",
+        f"/uitpas/passholder/block/{AALST_ACTIVE}",
+        {"balieConsumerKey": KEYS.toneel},
+        (400, "ACCESS_DENIED"),
+    ),
+    "block, administrator of another card system": Attempt(
+        "ksb-aalst", "post", f"/uitpas/passholder/block/{GENT_ACTIVE}", expected=(400, "ACCESS_DENIED")
+    ),
+    "block, allowed": Attempt("bert", "post", f"/uitpas/passholder/block/{AALST_ACTIVE}"),
+    # card
+    "card, no token": Attempt(
+        "anonymous", "get", "/uitpas/card", {"uitpasNumber": AALST_STOCK}, (401, "NOT_AUTHENTICATED")
+    ),
+    "card, inactive user": Attempt(
+        "inactive:ann", "get", "/uitpas/card", {"uitpasNumber": AALST_STOCK}, (401, "AUTHENTICATION_FAILED")
+    ),
+    "card, user of another card system": Attempt(
+        "greet", "get", "/uitpas/card", {"uitpasNumber": AALST_STOCK}, (400, "ACCESS_DENIED")
+    ),
+    "card, for a balie one does not work at": Attempt(
+        "bert",
+        "get",
+        "/uitpas/card",
+        {"uitpasNumber": AALST_STOCK, "balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "card, allowed": Attempt("bert", "get", "/uitpas/card", {"uitpasNumber": AALST_STOCK}),
+}
+
+
+def api_client(actor: str) -> APIClient:
+    client = APIClient()
+    if actor == "anonymous":
+        return client
+    condition, _, username = actor.rpartition(":")
+    user = get_user_model().objects.get(username=username)
+    token = Token.objects.get_or_create(user=user)[0].key
+    if condition == "inactive":
+        user.is_active = False
+        user.save()
+    elif condition == "deleted-token":
+        Token.objects.filter(user=user).delete()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+@pytest.mark.parametrize("attempt", API.values(), ids=API.keys())
+def test_api(demo, attempt):
+    client = api_client(attempt.actor)
+    before = database_state()
+    response = getattr(client, attempt.method)(attempt.path, attempt.data)
+    status, code = attempt.expected
+    assert response.status_code == status, response.content
+    if code is not None:
+        assert error_code(response) == code
+        assert database_state() == before
+
+
+def marc(demo):
+    return Passholder.objects.get(uid=UIDS.marc).pk
+
+
+def pieter(demo):
+    return Passholder.objects.get(uid=UIDS.pieter).pk
+
+
+def gent_card(demo):
+    return Card.objects.get(uitpas_number="0945000000204").pk
+
+
+def aalst_card(demo):
+    return Card.objects.get(uitpas_number=AALST_STOCK).pk
+
+
+REFUSED = "refused"
+# (actor, method, url name, url args (from the demo data), POST data) -> allowed or refused
+ADMIN = {
+    "passholder list, anonymous": (
+        "anonymous",
+        "get",
+        "admin:passholders_passholder_changelist",
+        [],
+        None,
+        REFUSED,
+    ),
+    "passholder list, inactive": (
+        "inactive:ann",
+        "get",
+        "admin:passholders_passholder_changelist",
+        [],
+        None,
+        REFUSED,
+    ),
+    "passholder of Gent, Aalst clerk": (
+        "ann",
+        "get",
+        "admin:passholders_passholder_change",
+        [marc],
+        None,
+        REFUSED,
+    ),
+    "change passholder of Gent, Aalst clerk": (
+        "ann",
+        "post",
+        "admin:passholders_passholder_change",
+        [marc],
+        {"first_name": "X", "name": "Y"},
+        REFUSED,
+    ),
+    "new-card form for Gent's passholder, Aalst clerk": (
+        "ann",
+        "get",
+        "admin:passholders_passholder_new_card",
+        [marc],
+        None,
+        REFUSED,
+    ),
+    "new card for Gent's passholder, Aalst clerk": (
+        "ann",
+        "post",
+        "admin:passholders_passholder_new_card",
+        [marc],
+        {"reason": "DEFECT", "uitpas_number": AALST_STOCK, "balie": KEYS.bib_aalst},
+        REFUSED,
+    ),
+    "new-card action, crafted selection": (
+        "ann",
+        "post",
+        "admin:passholders_passholder_changelist",
+        [],
+        {"action": "register_new_card_action", "_selected_action": [marc]},
+        REFUSED,
+    ),
+    "card of Gent, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_card_change",
+        [gent_card],
+        None,
+        REFUSED,
+    ),
+    "return Gent's card to stock, crafted selection": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_card_changelist",
+        [],
+        {"action": "return_to_stock", "_selected_action": [gent_card], "confirm": "yes"},
+        REFUSED,
+    ),
+    "return a card to stock, clerk": (
+        "ann",
+        "post",
+        "admin:cardsystems_card_changelist",
+        [],
+        {"action": "return_to_stock", "_selected_action": [aalst_card], "confirm": "yes"},
+        REFUSED,
+    ),
+    "balie page, clerk": ("ann", "get", "admin:cardsystems_balie_changelist", [], None, REFUSED),
+    "grant a right, card system administrator": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_cardsystem_permissions_manage_group",
+        [lambda demo: demo.aalst.pk, lambda demo: demo.toneel.permission_group_id],
+        {"permissions": ["passholder_create"]},
+        REFUSED,
+    ),
+    "audit log, clerk": ("ann", "get", "admin:cardsystems_auditentry_changelist", [], None, REFUSED),
+    "tokens, card system administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:authtoken_tokenproxy_changelist",
+        [],
+        None,
+        REFUSED,
+    ),
+    # Controls: the same doors open for the right person.
+    "passholder of Aalst, Aalst clerk": (
+        "ann",
+        "get",
+        "admin:passholders_passholder_change",
+        [pieter],
+        None,
+        "allowed",
+    ),
+    "card of Aalst, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_card_change",
+        [aalst_card],
+        None,
+        "allowed",
+    ),
+    "new-card form for Aalst's passholder, Aalst clerk": (
+        "ann",
+        "get",
+        "admin:passholders_passholder_new_card",
+        [pieter],
+        None,
+        "allowed",
+    ),
+}
+
+
+def resolved(value, demo):
+    """Ids in the table are functions of the demo data."""
+    if isinstance(value, list):
+        return [resolved(item, demo) for item in value]
+    return value(demo) if callable(value) else value
+
+
+def admin_client(actor: str) -> Client:
+    client = Client()
+    if actor == "anonymous":
+        return client
+    condition, _, username = actor.rpartition(":")
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    if condition == "inactive":
+        user.is_active = False
+        user.save()
+    return client
+
+
+@pytest.mark.parametrize("row", ADMIN.values(), ids=ADMIN.keys())
+def test_admin(demo, row):
+    actor, method, name, args, data, outcome = row
+    url = reverse(name, args=resolved(args, demo))
+    client = admin_client(actor)
+    before = database_state()
+    response = getattr(client, method)(
+        url, {key: resolved(value, demo) for key, value in (data or {}).items()}
+    )
+    if outcome == "allowed":
+        assert response.status_code == 200
+        return
+    assert database_state() == before
+    if response.status_code == 302:
+        # Sent away: to the login page, home (guardian's screens do so), or back with
+        # a warning or an error saying why.
+        followed = client.get(response["Location"])
+        if "/login/" not in response["Location"] and response["Location"] != reverse("admin:index"):
+            levels = {message.level_tag for message in followed.context["messages"]}
+            assert levels & {"warning", "error"}, levels
+    else:
+        assert response.status_code in (403, 404), response.status_code
+
+
+@pytest.mark.parametrize(
+    "name, args, data",
+    [
+        (
+            "admin:passholders_passholder_new_card",
+            [pieter],
+            {"reason": "DEFECT", "uitpas_number": AALST_STOCK, "balie": KEYS.bib_aalst},
+        ),
+        (
+            "admin:cardsystems_card_changelist",
+            [],
+            {"action": "return_to_stock", "_selected_action": [aalst_card], "confirm": "yes"},
+        ),
+        ("admin:passholders_passholder_change", [pieter], {"first_name": "X", "name": "Y"}),
+    ],
+    ids=["new card", "card action", "passholder change"],
+)
+def test_admin_changes_need_the_csrf_token(demo, name, args, data):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(get_user_model().objects.get(username="admin"))
+    before = database_state()
+    response = client.post(
+        reverse(name, args=resolved(args, demo)), {key: resolved(value, demo) for key, value in data.items()}
+    )
+    assert response.status_code == 403
+    assert database_state() == before
+
+
+def test_a_get_never_changes_anything(demo):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    before = database_state()
+    pieter_pk = Passholder.objects.get(uid=UIDS.pieter).pk
+    client.get(
+        reverse("admin:passholders_passholder_new_card", args=[pieter_pk]),
+        {"reason": "DEFECT", "uitpas_number": AALST_STOCK, "balie": KEYS.bib_aalst},
+    )
+    client.get(
+        reverse("admin:cardsystems_card_changelist"),
+        {"action": "return_to_stock", "_selected_action": aalst_card(demo), "confirm": "yes"},
+    )
+    assert database_state() == before
