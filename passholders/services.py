@@ -23,10 +23,9 @@ from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.selectors import acting_balie as acting_balie_of
 from cardsystems.selectors import (
     balie_acted_for,
-    balies_of,
-    is_card_system_administrator,
     user_has_permission,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
@@ -104,7 +103,8 @@ def register_new_card(
             )
         acting_balie = None
         if balie_consumer_key is None:
-            acting_balie = _derived_balie(user)
+            # The only balie the user works at, or none for an administrator.
+            acting_balie = acting_balie_of(user=user, consumer_key=None, needed=_CREATE)
         # 2. INVALID_PARAMETERS
         if reason not in NewCardReason.values:
             raise UitpasError(
@@ -224,21 +224,6 @@ def _given(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
-
-
-def _derived_balie(user: AbstractBaseUser) -> Balie | None:
-    """The balie a person acts for when they name none: the only one they work at; or
-    none for a card system administrator; otherwise MISSING_REQUIRED_FIELDS."""
-    balies = balies_of(user, limit=2)
-    if len(balies) == 1:
-        return balies[0]
-    if is_card_system_administrator(user):
-        return None
-    raise UitpasError(
-        ErrorCode.MISSING_REQUIRED_FIELDS,
-        _("balieConsumerKey is required: say which balie you act for."),
-        field="balie",
-    )
 
 
 def _parse_end_date(raw: str, *, today: datetime.date) -> datetime.date:
