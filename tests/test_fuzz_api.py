@@ -112,6 +112,9 @@ ENDPOINTS = {
     "passholder": Endpoint(
         "get", "/uitpas/passholder/{value}", ["balieConsumerKey"], path_values=True, query=True
     ),
+    "countCards": Endpoint("get", "/uitpas/balie/countCards", ["balieConsumerKey"], query=True),
+    "block": Endpoint("post", "/uitpas/passholder/block/{value}", ["balieConsumerKey"], path_values=True),
+    "card": Endpoint("get", "/uitpas/card", ["uitpasNumber", "chipNumber", "balieConsumerKey"], query=True),
 }
 
 
