@@ -52,7 +52,7 @@ def _flush(cursor, table, columns, buffer) -> None:
 
 def load(conninfo: str, *, cards: int, local_stock: int, passholders: int) -> Dataset:
     """Fill an empty, migrated database; returns what the load needs to know."""
-    assert passholders + local_stock <= cards <= 999_999
+    assert passholders + local_stock <= cards <= 1_000_000  # serials 000000..999999
     with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cardsystems_cardsystem (name, number_prefix, kansenstatuut_grace_days, package_size)"

@@ -51,6 +51,7 @@ def main() -> None:
         "DJANGO_SECRET_KEY": "bench-only",
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_HTTPS": "0",  # the test client speaks plain HTTP
         "DJANGO_SETTINGS_MODULE": "uitpas_site.settings",
         "BENCH_CARDS": str(arguments.cards),
         "BENCH_FOLDER": str(folder),
