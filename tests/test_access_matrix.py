@@ -420,3 +420,39 @@ def test_a_get_never_changes_anything(demo):
         {"action": "return_to_stock", "_selected_action": aalst_card(demo), "confirm": "yes"},
     )
     assert database_state() == before
+
+
+def every_admin_page() -> list[str]:
+    """The list and add pages of every model in the admin, and its custom pages that
+    take no object."""
+    from django.contrib import admin
+
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        for view in ("changelist", "add"):
+            urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"))
+    for name in ("generate", "generated", "export", "import", "send_packages"):
+        urls.append(reverse(f"admin:cardsystems_card_{name}"))
+    return urls
+
+
+@pytest.mark.parametrize("url", every_admin_page())
+def test_every_admin_page_needs_a_login(db, url):
+    response = Client().get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+@pytest.mark.parametrize("url", every_admin_page())
+def test_every_admin_page_refuses_a_staff_member_without_rights(demo, url):
+    """A staff member of no balie and no card system: no page but the (empty) index."""
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="nobody"))
+    response = client.get(url)
+    if url == "/admin/":
+        assert response.status_code == 200 and response.context["app_list"] == []
+    else:
+        assert response.status_code in (302, 403), (url, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"] in (reverse("admin:index"), "/admin/login/?next=" + url)
