@@ -16,7 +16,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 
 from cardsystems.models import Card, CardHistory
-from uitpas_site.prepared_sql import column, for_update, table
+from uitpas_site.prepared_sql import column, table
 
 # Rows per statement: well under SQLite's limit of variables per statement (32766).
 BATCH_SIZE = 5000
@@ -40,19 +40,14 @@ def executemany(sql: str, rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-def cards_where_in(
-    key: str, values: Sequence[str], names: Sequence[str], *, lock: bool = False
-) -> list[tuple]:
-    """The ``names`` fields of the cards whose ``key`` is one of ``values``, by id;
-    ``lock`` locks them (FOR UPDATE) where the database can."""
+def cards_where_in(key: str, values: Sequence[str], names: Sequence[str]) -> list[tuple]:
+    """The ``names`` fields of the cards whose ``key`` is one of ``values``, by id."""
     if not values:
         return []
     sql = (
         f"SELECT {', '.join(column(Card, name) for name in names)} FROM {table(Card)} "
         f"WHERE {column(Card, key)} IN ({', '.join(['%s'] * len(values))}) ORDER BY {column(Card, 'id')}"
     )
-    if lock:
-        sql += for_update()
     with connection.cursor() as cursor:
         cursor.execute(sql, list(values))
         return cursor.fetchall()

@@ -54,15 +54,14 @@ def checked_batches(
     preview: ImportPreview,
     max_listed_problems: int | None,
     progress: Callable[[int], None] | None = None,
-    lock: bool = False,
 ) -> Iterator[list[tuple[int, str]]]:
     """The file's good lines as (card id, chip number), a batch at a time, while the
     problems go into ``preview``. Each line's first failing check decides its problem:
     the shape of the line, the UiTPAS number, the chip number, a UiTPAS or chip number
     on an earlier line, an unknown card, a card of another card system, a card that is
-    not PROVISIONED, a chip number that another card has. ``lock`` locks the cards."""
+    not PROVISIONED, a chip number that another card has."""
     for fresh, problems, line_count, last_line in _file_batches(lines):
-        rows = _fit_the_stock(card_system, fresh, problems, lock=lock)
+        rows = _fit_the_stock(card_system, fresh, problems)
         preview.line_count += line_count
         preview.card_count += len(rows)
         preview.problem_count += len(problems)
@@ -176,14 +175,13 @@ def _not_seen_before(candidates, first_seen: "_FirstSeen", problems: list[Import
     return fresh
 
 
-def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem], *, lock: bool):
+def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]):
     card_of = {
         number: rest
         for number, *rest in cards_where_in(
             "uitpas_number",
             [number for _line, number, _chip in fresh],
             ["uitpas_number", "id", "card_system", "status"],
-            lock=lock,
         )
     }
     chip_owner = dict(

@@ -7,8 +7,12 @@ transitions are those of :mod:`cardsystems.lifecycle`.
 
 Locking, so that a stock change and a newCard on the same card cannot both win: a
 service locks the card systems it works in (by id), then the cards (by id, in batches),
-and keeps the locks until it commits. On SQLite the IMMEDIATE transaction locks the
-whole database instead.
+and keeps the locks until it commits. newCard locks its cards in another order (the new
+card, then the one it replaces), so PostgreSQL may still pick one of two such
+transactions as a deadlock victim: every service that is given its cards (all but the
+import, whose input is a stream read once) runs again when that happens
+(:func:`~uitpas_site.transactions.retry_on_conflict`). On SQLite the IMMEDIATE
+transaction locks the whole database instead.
 
 Generation and import handle a million cards: they read their input as a stream and
 write in batches (:mod:`cardsystems.bulk_sql`); the import's checks are in
@@ -42,6 +46,7 @@ from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import acting_balie, administered_card_system_ids, card_system_ids_where_balie_has
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number
 from passholders.models import Membership
+from uitpas_site.transactions import retry_on_conflict
 
 __all__ = [
     "CardImportRefused",
@@ -82,6 +87,7 @@ class StockChange:
 # Generation ---------------------------------------------------------------------------
 
 
+@retry_on_conflict
 def generate_cards(
     *,
     user: AbstractBaseUser,
@@ -227,6 +233,11 @@ def import_cards(
     preview = ImportPreview(card_system)
     with transaction.atomic(), job_page_cache():
         _require_stock_right(user, [card_system.pk])
+        # The card system's lock is the only one the import takes: every change of a
+        # PROVISIONED card (generate, import, delete) takes it first, so the cards it
+        # reads as PROVISIONED stay so until it commits. Locking the cards themselves
+        # would also lock the non-PROVISIONED ones a bad file names, which newCard may
+        # be locking in another order.
         CardSystem.objects.select_for_update(no_key=True).filter(pk=card_system.pk).first()
         for rows in checked_batches(
             card_system=card_system,
@@ -234,7 +245,6 @@ def import_cards(
             preview=preview,
             max_listed_problems=max_listed_problems,
             progress=progress,
-            lock=True,
         ):
             # After the first problem the checks go on, to list every problem.
             if preview.problem_count or not rows:
@@ -256,6 +266,7 @@ def import_cards(
 # Transitions of chosen cards ----------------------------------------------------------
 
 
+@retry_on_conflict
 def send_cards_to_balie(
     *, user: AbstractBaseUser, card_ids: Collection[int], balie: Balie, check_only: bool = False
 ) -> StockChange:
@@ -279,6 +290,7 @@ def send_cards_to_balie(
     )
 
 
+@retry_on_conflict
 def send_packages_to_balie(
     *,
     user: AbstractBaseUser,
@@ -323,6 +335,7 @@ def send_packages_to_balie(
         return send_cards_to_balie(user=user, card_ids=card_ids, balie=balie, check_only=check_only)
 
 
+@retry_on_conflict
 def confirm_arrival(
     *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
 ) -> StockChange:
@@ -357,6 +370,7 @@ def confirm_arrival(
     )
 
 
+@retry_on_conflict
 def return_to_stock(
     *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
 ) -> StockChange:
@@ -370,6 +384,7 @@ def return_to_stock(
     )
 
 
+@retry_on_conflict
 def delete_cards(
     *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
 ) -> StockChange:
@@ -380,6 +395,7 @@ def delete_cards(
     )
 
 
+@retry_on_conflict
 def block_cards(
     *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
 ) -> StockChange:
@@ -390,6 +406,7 @@ def block_cards(
     )
 
 
+@retry_on_conflict
 def block_card(
     *, user: AbstractBaseUser, uitpas_number: str | None, balie_consumer_key: str | None = None
 ) -> Card:

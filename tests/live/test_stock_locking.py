@@ -1,0 +1,92 @@
+"""Stock changes and newCard lock cards in different orders; on PostgreSQL neither may
+end in a deadlock error or a long wait for the administrator."""
+
+import logging
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from cardsystems import services
+from cardsystems.models import Card, CardStatus
+from tests.stock import ids_of
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# Pieter's and Tom's cards, both ACTIVE in the demo data.
+FIRST, SECOND = "0930056878802", "0930000001717"
+
+
+def test_a_stock_change_chosen_as_deadlock_victim_runs_again(demo, caplog):
+    """The administrator blocks two cards (locked by id) while another transaction holds
+    the second and then wants the first, as newCard does with its new and old card."""
+    first_id, second_id = sorted(ids_of(FIRST, SECOND))
+    holding_second = threading.Event()
+    errors = []
+
+    def newcard_like_order():
+        try:
+            with transaction.atomic():
+                # This side waits long before it looks for deadlocks, so PostgreSQL's
+                # check runs in the administrator's transaction and picks it as victim.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+                Card.objects.select_for_update().get(pk=second_id)
+                holding_second.set()
+                time.sleep(0.5)  # the administrator now holds the first card and waits
+                Card.objects.select_for_update().get(pk=first_id)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=newcard_like_order)
+    other.start()
+    assert holding_second.wait(timeout=10)
+    with caplog.at_level(logging.WARNING, logger="uitpas.transactions"):
+        change = services.block_cards(user=demo.user("ksb-aalst"), card_ids=[first_id, second_id])
+    other.join(timeout=30)
+
+    assert errors == []
+    assert change.count == 2
+    assert any("block_cards: retrying after" in record.getMessage() for record in caplog.records)
+    assert set(Card.objects.filter(pk__in=[first_id, second_id]).values_list("status", flat=True)) == {
+        CardStatus.BLOCKED
+    }
+
+
+def test_the_import_does_not_wait_for_cards_it_cannot_import(demo):
+    """A file that names an ACTIVE card is refused at once, even while a newCard holds
+    that card: the import locks its card system, not the cards the file names."""
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_the_card():
+        try:
+            with transaction.atomic():
+                Card.objects.select_for_update().get(uitpas_number=FIRST)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_card)
+    holder.start()
+    assert holding.wait(timeout=10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # a wait fails the test, not hangs it
+        with pytest.raises(services.CardImportRefused) as refused:
+            services.import_cards(
+                user=demo.user("ksb-aalst"),
+                card_system=demo.aalst,
+                lines=[f'"04C0001";"{FIRST}"', '"04C0002";"0930000000909"'],
+            )
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert [(problem.line, problem.code) for problem in refused.value.preview.problems] == [
+        (1, "INVALID_CARD_STATUS")
+    ]
+    assert Card.objects.get(uitpas_number="0930000000909").status == CardStatus.PROVISIONED
