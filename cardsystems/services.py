@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import batched
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
 
@@ -233,6 +233,7 @@ def import_cards(
     preview = ImportPreview(card_system)
     with transaction.atomic(), job_page_cache():
         _require_stock_right(user, [card_system.pk])
+        _take_turns_with_other_imports()
         # The card system's lock is the only one the import takes: every change of a
         # PROVISIONED card (generate, import, delete) takes it first, so the cards it
         # reads as PROVISIONED stay so until it commits. Locking the cards themselves
@@ -261,6 +262,19 @@ def import_cards(
             raise CardImportRefused(preview)
     refresh_card_statistics(preview.card_count)
     return preview
+
+
+# Chip numbers are unique over all card systems, but imports into two card systems do not
+# share a card system lock: without taking turns, the second would see the first one's
+# chips as free and then fail on the unique index. On SQLite the IMMEDIATE transactions
+# already take turns.
+_IMPORT_ADVISORY_LOCK = 0x55495450  # "UITP"
+
+
+def _take_turns_with_other_imports() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_ADVISORY_LOCK])
 
 
 # Transitions of chosen cards ----------------------------------------------------------

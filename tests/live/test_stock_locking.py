@@ -1,5 +1,6 @@
-"""Stock changes and newCard lock cards in different orders; on PostgreSQL neither may
-end in a deadlock error or a long wait for the administrator."""
+"""How stock changes lock on PostgreSQL, where they run beside newCard and each other:
+no deadlock error, no needless wait and no unique-index failure reaches the
+administrator."""
 
 import logging
 import threading
@@ -90,3 +91,44 @@ def test_the_import_does_not_wait_for_cards_it_cannot_import(demo):
         (1, "INVALID_CARD_STATUS")
     ]
     assert Card.objects.get(uitpas_number="0930000000909").status == CardStatus.PROVISIONED
+
+
+def test_imports_into_two_card_systems_take_turns_on_a_chip_number(demo):
+    """Two suppliers' files with the same chip number, imported into Aalst and Gent at
+    once: the first wins, the second lists the chip as taken (not a database error)."""
+    gent_number = services.generate_cards(
+        user=demo.user("admin"), card_system=demo.gent, count=1
+    ).first_number
+    aalst_imported = threading.Event()
+    commit = threading.Event()
+    errors = []
+
+    def import_into_aalst():
+        try:
+            with transaction.atomic():  # held open until the Gent import has started
+                services.import_cards(
+                    user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=['"04C0FFEE";"0930000000909"']
+                )
+                aalst_imported.set()
+                commit.wait(timeout=30)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    aalst = threading.Thread(target=import_into_aalst)
+    aalst.start()
+    assert aalst_imported.wait(timeout=10)
+    threading.Timer(1.0, commit.set).start()  # the Gent import is waiting by then
+    with pytest.raises(services.CardImportRefused) as refused:
+        services.import_cards(
+            user=demo.user("admin"), card_system=demo.gent, lines=[f'"04C0FFEE";"{gent_number}"']
+        )
+    aalst.join(timeout=30)
+
+    assert errors == []
+    assert [(problem.line, problem.code) for problem in refused.value.preview.problems] == [
+        (1, "INVALID_PARAMETERS")
+    ]
+    assert Card.objects.get(chip_number="04C0FFEE").uitpas_number == "0930000000909"
+    assert Card.objects.get(uitpas_number=gent_number).status == CardStatus.PROVISIONED
