@@ -7,8 +7,7 @@ from itertools import batched
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
@@ -19,29 +18,6 @@ from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 type User = AbstractBaseUser | AnonymousUser
-
-
-def balie_holds(
-    balie: Balie, permission: CardSystemPermission, card_system_id: OuterRef | None = None
-) -> Exists:
-    """Whether the balie itself holds the right on a card system, as an expression to
-    annotate a query with (by default, on the card system of the rows it selects); the
-    rights of the balie's staff do not count."""
-    return Exists(
-        GroupObjectPermission.objects.filter(
-            group_id=balie.permission_group_id,
-            permission__codename=permission.value,
-            content_type=ContentType.objects.get_for_model(CardSystem),
-            object_pk=Cast(card_system_id or OuterRef("card_system_id"), output_field=CharField()),
-        )
-    )
-
-
-def balie_has_permission(*, balie: Balie, permission: CardSystemPermission, card_system: CardSystem) -> bool:
-    """Whether the balie itself holds the right on the card system."""
-    return CardSystem.objects.filter(
-        balie_holds(balie, permission, OuterRef("pk")), pk=card_system.pk
-    ).exists()
 
 
 def user_has_permission(*, user: User, permission: CardSystemPermission, card_system: CardSystem) -> bool:
@@ -174,16 +150,6 @@ def balie_permissions(balie: Balie) -> dict[int, set[CardSystemPermission]]:
     return held
 
 
-def card_system_ids_where_balie_has(*, balie: Balie, permission: CardSystemPermission) -> set[int]:
-    """The card systems on which the balie itself holds the right."""
-    object_pks = GroupObjectPermission.objects.filter(
-        group_id=balie.permission_group_id,
-        permission__codename=permission.value,
-        content_type=ContentType.objects.get_for_model(CardSystem),
-    ).values_list("object_pk", flat=True)
-    return {int(pk) for pk in object_pks}
-
-
 def acting_balie(*, user: User, consumer_key: str | None, needed: CardSystemPermission) -> Balie | None:
     """The balie a request acts for, as newCard reads it: the one named by the consumer
     key; without one, the only balie the person works at, or no balie for a card system
@@ -200,24 +166,6 @@ def acting_balie(*, user: User, consumer_key: str | None, needed: CardSystemPerm
         _("balieConsumerKey is required: say which balie you act for."),
         field="balie",
     )
-
-
-def balies_that_may_receive(*, card_system: CardSystem, kansenpas: bool) -> QuerySet[Balie]:
-    """The balies of the card system that may receive its cards: those that register
-    passholders there, and for kansenpas cards those that also grant kansenstatuut."""
-    needed = [CardSystemPermission.PASSHOLDER_CREATE]
-    if kansenpas:
-        needed.append(CardSystemPermission.KANSENSTATUUT_CREATE)
-    balies = Balie.objects.filter(card_systems=card_system)
-    for permission in needed:
-        balies = balies.filter(
-            permission_group__in=GroupObjectPermission.objects.filter(
-                permission__codename=permission.value,
-                content_type=ContentType.objects.get_for_model(CardSystem),
-                object_pk=str(card_system.pk),
-            ).values("group_id")
-        )
-    return balies.order_by("name", "pk")
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardStatus, CardSystem, CardType
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.selectors import acting_balie, administered_card_system_ids, card_system_ids_where_balie_has
+from cardsystems.selectors import acting_balie, administered_card_system_ids, balie_permissions
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number
 from passholders.models import Membership
 from uitpas_site.transactions import retry_on_conflict
@@ -461,7 +461,8 @@ def block_card(
                         "card_system_id", flat=True
                     )
                 )
-            allowed = bool(card_systems & card_system_ids_where_balie_has(balie=balie, permission=block))
+            held = balie_permissions(balie)
+            allowed = any(block in held.get(card_system_id, ()) for card_system_id in card_systems)
         else:
             administered = administered_card_system_ids(user)
             allowed = administered is None or card.card_system_id in administered
@@ -648,15 +649,12 @@ def _require_status(selection: _Selection, transition: Transition) -> None:
 
 
 def _require_balie_may_receive(balie: Balie, selection: _Selection) -> None:
-    may_register = card_system_ids_where_balie_has(
-        balie=balie, permission=CardSystemPermission.PASSHOLDER_CREATE
-    )
-    may_grant = card_system_ids_where_balie_has(
-        balie=balie, permission=CardSystemPermission.KANSENSTATUUT_CREATE
-    )
+    held = balie_permissions(balie)
     member_of = set(balie.card_systems.values_list("pk", flat=True))
+    # The rights the balie holds in each card system of the cards, as one of its balies.
+    rights = {pk: held.get(pk, set()) if pk in member_of else set() for pk in selection.card_system_ids}
     for card_system_id in sorted(selection.card_system_ids):
-        if card_system_id not in member_of or card_system_id not in may_register:
+        if CardSystemPermission.PASSHOLDER_CREATE not in rights[card_system_id]:
             raise UitpasError(
                 ErrorCode.ACCESS_DENIED,
                 _(
@@ -666,13 +664,14 @@ def _require_balie_may_receive(balie: Balie, selection: _Selection) -> None:
                 field="balie",
                 required_permission=CardSystemPermission.PASSHOLDER_CREATE.api_name,
             )
-    for card_system_id in sorted(selection.kansenpas_card_system_ids - may_grant):
-        raise UitpasError(
-            ErrorCode.ACCESS_DENIED,
-            _(
-                "%(balie)s does not grant kansenstatuut in %(card_system)s, so it cannot receive kansenpas cards."
+    for card_system_id in sorted(selection.kansenpas_card_system_ids):
+        if CardSystemPermission.KANSENSTATUUT_CREATE not in rights[card_system_id]:
+            raise UitpasError(
+                ErrorCode.ACCESS_DENIED,
+                _(
+                    "%(balie)s does not grant kansenstatuut in %(card_system)s, so it cannot receive kansenpas cards."
+                )
+                % {"balie": balie, "card_system": CardSystem.objects.get(pk=card_system_id)},
+                field="balie",
+                required_permission=CardSystemPermission.KANSENSTATUUT_CREATE.api_name,
             )
-            % {"balie": balie, "card_system": CardSystem.objects.get(pk=card_system_id)},
-            field="balie",
-            required_permission=CardSystemPermission.KANSENSTATUUT_CREATE.api_name,
-        )
