@@ -101,7 +101,7 @@ def entry(
     balie=None,
     card_system=None,
 ) -> AuditEntry:
-    """An unsaved entry (services save theirs in one ``bulk_create``)."""
+    """An unsaved entry (newCard writes its entries in one statement)."""
     return AuditEntry(
         action=action,
         user=user if user is not None and user.pk else None,
@@ -162,7 +162,7 @@ def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
         holder = (
             get_user_model().objects.filter(pk=instance.user_id).values_list("username", flat=True).first()
         )
-    right = CardSystemPermission(instance.permission.codename).api_name
+    right = _right_name(instance.permission.codename)
     entry(
         action=AuditEntry.Action.RIGHT_GRANTED if granted else AuditEntry.Action.RIGHT_REVOKED,
         obj=card_system or instance,
@@ -170,6 +170,15 @@ def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
         user=_acting_user(),
         card_system=card_system,
     ).save()
+
+
+def _right_name(codename: str) -> str:
+    """The API's name of one of the four rights; Django's own permissions (which code
+    may still grant on a card system) by their codename."""
+    try:
+        return CardSystemPermission(codename).api_name
+    except ValueError:
+        return codename
 
 
 @receiver(post_save, sender=Token)

@@ -3,6 +3,7 @@ voucher types and vouchers, API tokens; and that clerks reach none of them."""
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from guardian.shortcuts import get_perms
 from rest_framework.authtoken.models import Token
@@ -179,6 +180,18 @@ def test_a_superuser_grants_a_balie_its_rights_on_guardians_screen(demo, admin_a
     ]
     rights = client.get(url("cardsystems_balie_change", demo.toneel.pk)).context["balie_rights"]
     assert len(rights[0]["rights"]) == 2
+
+
+def test_a_superuser_grants_an_administrator_only_the_four_rights(demo, admin_as):
+    client = admin_as("admin")
+    bert = get_user_model().objects.get(username="bert")
+    screen = url("cardsystems_cardsystem_permissions_manage_user", demo.aalst.pk, bert.pk)
+    offered = [value for value, _ in client.get(screen).context["form"].fields["permissions"].choices]
+    assert offered == [perm.value for perm in Perm]
+    refused = client.post(screen, {"permissions": ["view_cardsystem"]})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert client.post(screen, {"permissions": [Perm.MANAGE_STOCK.value]}).status_code == 302
+    assert get_perms(bert, demo.aalst) == [Perm.MANAGE_STOCK.value]
 
 
 def test_redemption_is_read_only_and_a_redeemed_voucher_is_not_changed(demo, admin_as):

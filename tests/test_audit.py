@@ -79,6 +79,12 @@ def test_rights_granted_and_revoked_are_recorded(demo, new_entries):
     assert revoked.changes == {"PERMISSION_PASSHOLDER - ACTION_CREATE": ["Toneelvereniging Haaltert", None]}
 
 
+def test_a_permission_outside_the_four_rights_is_recorded_by_its_codename(demo, new_entries):
+    assign_perm("cardsystems.view_cardsystem", demo.toneel.permission_group, demo.aalst)
+    (granted,) = new_entries()
+    assert granted.changes == {"view_cardsystem": [None, "Toneelvereniging Haaltert"]}
+
+
 def test_a_right_granted_in_the_admin_names_who_granted_it(demo, admin_as, new_entries):
     admin_as("admin").post(
         f"/admin/cardsystems/cardsystem/{demo.aalst.pk}/permissions/group-manage/{demo.toneel.permission_group_id}/",

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import AdminGroupObjectPermissionsForm, GuardedModelAdmin
+from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm, GuardedModelAdmin
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
@@ -81,12 +81,20 @@ def administered_card_systems(request) -> QuerySet[CardSystem]:
     return card_systems if ids is None else card_systems.filter(pk__in=ids)
 
 
-class BalieRightsForm(AdminGroupObjectPermissionsForm):
-    """Guardian's screen for the rights of a group on a card system, offering only the
-    four rights of the domain (not Django's add/change/delete/view permissions)."""
+class _DomainRightsOnly:
+    """Guardian's screens for the rights on a card system offer only the four rights of
+    the domain (not Django's add/change/delete/view permissions)."""
 
     def get_obj_perms_field_choices(self):
         return [(codename, label) for codename, label in MODEL_PERMISSIONS]
+
+
+class BalieRightsForm(_DomainRightsOnly, AdminGroupObjectPermissionsForm):
+    """The rights of a balie (its group) on a card system."""
+
+
+class AdministratorRightsForm(_DomainRightsOnly, AdminUserObjectPermissionsForm):
+    """The rights a person holds directly on a card system: its administrators."""
 
 
 @admin.register(CardSystem)
@@ -109,6 +117,9 @@ class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
 
     def get_obj_perms_manage_group_form(self, request):
         return BalieRightsForm
+
+    def get_obj_perms_manage_user_form(self, request):
+        return AdministratorRightsForm
 
 
 @admin.register(Balie)
