@@ -272,19 +272,20 @@ def card_looked_up(
     return card
 
 
-def generated_numbers(*, card_system: CardSystem, first_number: str, last_number: str) -> Iterator[str]:
-    """The UiTPAS numbers of a generated batch, in order, read in chunks; every number
-    of the batch shares the kansenpas digit of its first number."""
-    return (
-        Card.objects.filter(
-            card_system=card_system,
-            uitpas_number__range=(first_number, last_number),
-            kansenpas=is_kansenpas_number(first_number),
-        )
-        .order_by("uitpas_number")
-        .values_list("uitpas_number", flat=True)
-        .iterator(chunk_size=5000)
+def generated_batch(*, card_system: CardSystem, first_number: str, last_number: str) -> QuerySet[Card]:
+    """The cards of a generated batch: every number of a batch shares the kansenpas digit
+    of its first number."""
+    return Card.objects.filter(
+        card_system=card_system,
+        uitpas_number__range=(first_number, last_number),
+        kansenpas=is_kansenpas_number(first_number),
     )
+
+
+def generated_numbers(*, card_system: CardSystem, first_number: str, last_number: str) -> Iterator[str]:
+    """The UiTPAS numbers of a generated batch, in order, read in chunks."""
+    batch = generated_batch(card_system=card_system, first_number=first_number, last_number=last_number)
+    return batch.order_by("uitpas_number").values_list("uitpas_number", flat=True).iterator(chunk_size=5000)
 
 
 def card_systems_administered_by(user: User) -> QuerySet[CardSystem]:

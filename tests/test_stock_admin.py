@@ -262,6 +262,16 @@ class TestStockPages:
         numbers = [aalst_number(serial) for serial in (568789, 568790, 568791)]
         assert b"".join(export.streaming_content).decode() == "".join(f'"{n}"\r\n' for n in numbers)
 
+    @pytest.mark.parametrize("page", ["generated", "export"])
+    @pytest.mark.parametrize(
+        "batch", [{}, {"first": "x", "last": "0930000000909"}, {"first": "0930000000909"}]
+    )
+    def test_a_batch_page_without_a_batch_of_numbers_is_not_found(self, demo, client_of, page, batch):
+        response = client_of("ksb-aalst").get(
+            reverse(f"admin:cardsystems_card_{page}"), {"card_system": demo.aalst.pk, **batch}
+        )
+        assert response.status_code == 404
+
     def test_generating_for_a_card_system_one_does_not_manage_is_refused(self, demo, client_of):
         response = client_of("ksb-aalst").post(
             reverse("admin:cardsystems_card_generate"),

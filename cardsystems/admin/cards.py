@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,7 +37,14 @@ from cardsystems.admin.stock_forms import (
 )
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, CardSystem
-from cardsystems.selectors import StockRights, card_range, card_systems_administered_by, generated_numbers
+from cardsystems.selectors import (
+    StockRights,
+    card_range,
+    card_systems_administered_by,
+    generated_batch,
+    generated_numbers,
+)
+from cardsystems.uitpas_numbers import parse_uitpas_number
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
@@ -391,9 +398,7 @@ class CardAdmin(admin.ModelAdmin):
 
     def generated_view(self, request):
         card_system, first, last = self._batch(request)
-        count = sum(
-            1 for _number in generated_numbers(card_system=card_system, first_number=first, last_number=last)
-        )
+        count = generated_batch(card_system=card_system, first_number=first, last_number=last).count()
         return self._page(
             request,
             "generated.html",
@@ -416,7 +421,12 @@ class CardAdmin(admin.ModelAdmin):
         card_system = get_object_or_404(
             self._administered(request), pk=_int_or_none(request.GET.get("card_system"))
         )
-        return card_system, request.GET.get("first", ""), request.GET.get("last", "")
+        try:
+            first = parse_uitpas_number(request.GET.get("first", ""))
+            last = parse_uitpas_number(request.GET.get("last", ""))
+        except UitpasError:
+            raise Http404("Not a batch of UiTPAS numbers.") from None
+        return card_system, first, last
 
     def import_view(self, request):
         card_systems = self._administered(request)
