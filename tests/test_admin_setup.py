@@ -3,6 +3,7 @@ voucher types and vouchers, API tokens; and that clerks reach none of them."""
 
 import re
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from guardian.shortcuts import get_perms
@@ -241,3 +242,21 @@ def test_api_tokens_are_managed_in_the_admin(demo, admin_as, api_as):
     api = api_as(None)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/uitpas/passholder/0930056878802").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "cardsystems_balie_changelist",
+        "cardsystems_vouchertype_changelist",
+        "cardsystems_voucher_changelist",
+        "cardsystems_cardhistory_changelist",
+        "cardsystems_auditentry_changelist",
+    ],
+)
+def test_the_list_filters_offer_only_the_administrators_card_systems(demo, admin_as, page):
+    assert "UiTPAS Gent" in admin_as("admin").get(url(page)).content.decode()
+    response = admin_as("ksb-aalst").get(url(page))
+    assert response.status_code == 200
+    shown = response.content.decode()  # a filter with one choice left is not shown at all
+    assert "UiTPAS Gent" not in shown and "Welkom in Gent" not in shown

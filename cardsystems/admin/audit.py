@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.admin.setup import AdministeredCardSystemsAdmin
+from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter
 from cardsystems.audit import AuditEntry
 from cardsystems.models import CardHistory
 
@@ -38,7 +38,7 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
         "object_repr",
         "changes_shown",
     ]
-    list_filter = ["action", "object_type", "card_system"]
+    list_filter = ["action", "object_type", ("card_system", AdministeredFilter)]
     search_fields = ["object_repr", "username", "balie_name"]
     date_hierarchy = "created_at"
     fields = [
@@ -72,7 +72,7 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
 class CardHistoryAdmin(ReadOnlyRecordAdmin):
     card_system_lookup = "card__card_system"
     list_display = ["created_at", "card", "from_status", "to_status", "reason", "user", "balie"]
-    list_filter = ["reason", "to_status", "card__card_system"]
+    list_filter = ["reason", "to_status", ("card__card_system", AdministeredFilter)]
     search_fields = ["=card__uitpas_number"]
     list_select_related = ["card", "user", "balie"]
     fields = ["created_at", "card", "from_status", "to_status", "reason", "user", "balie"]

@@ -30,6 +30,19 @@ def administered(request) -> set[int] | None:
     return request._administered_card_system_ids
 
 
+class AdministeredFilter(admin.RelatedFieldListFilter):
+    """A list filter on a card system, or on a voucher type, offering only those of the
+    card systems the viewer administers: Django's own would list every one."""
+
+    def field_choices(self, field, request, model_admin):
+        ids = administered(request)
+        if ids is None:
+            return super().field_choices(field, request, model_admin)
+        lookup = "pk__in" if field.related_model is CardSystem else "card_system_id__in"
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={lookup: ids})
+
+
 class AdministeredCardSystemsAdmin(admin.ModelAdmin):
     """Objects of card systems: superusers manage all of them, a card system
     administrator those of their own card systems; nobody else sees them."""
@@ -126,7 +139,7 @@ class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
 class BalieAdmin(AdministeredCardSystemsAdmin):
     card_system_lookup = "card_systems"
     list_display = ["name", "consumer_key", "card_systems_shown", "staff_count"]
-    list_filter = ["card_systems"]
+    list_filter = [("card_systems", AdministeredFilter)]
     search_fields = ["name", "consumer_key"]
     filter_horizontal = ["card_systems", "staff"]
     fields = ["name", "consumer_key", "card_systems", "staff"]
@@ -198,7 +211,7 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
 class VoucherTypeAdmin(AdministeredCardSystemsAdmin):
     card_system_lookup = "card_system"
     list_display = ["name", "prefix", "card_system", "voucher_count", "unused_count"]
-    list_filter = ["card_system"]
+    list_filter = [("card_system", AdministeredFilter)]
     search_fields = ["name", "prefix"]
 
     def get_queryset(self, request):
@@ -238,7 +251,11 @@ class RedeemedFilter(admin.SimpleListFilter):
 class VoucherAdmin(AdministeredCardSystemsAdmin):
     card_system_lookup = "voucher_type__card_system"
     list_display = ["number", "voucher_type", "redeemed_at", "redeemed_balie", "redeemed_card"]
-    list_filter = [RedeemedFilter, "voucher_type__card_system", "voucher_type"]
+    list_filter = [
+        RedeemedFilter,
+        ("voucher_type__card_system", AdministeredFilter),
+        ("voucher_type", AdministeredFilter),
+    ]
     search_fields = ["=number"]
     fields = ["number", "voucher_type", "redeemed_at", "redeemed_by", "redeemed_balie", "redeemed_card"]
     # Redemption is the newCard operation's: never typed in here.
