@@ -288,13 +288,6 @@ def generated_numbers(*, card_system: CardSystem, first_number: str, last_number
     return batch.order_by("uitpas_number").values_list("uitpas_number", flat=True).iterator(chunk_size=5000)
 
 
-def card_systems_administered_by(user: User) -> QuerySet[CardSystem]:
-    """The card systems whose stock the person manages, by name."""
-    administered = administered_card_system_ids(user)
-    card_systems = CardSystem.objects.order_by("name", "pk")
-    return card_systems if administered is None else card_systems.filter(pk__in=administered)
-
-
 @dataclass(frozen=True)
 class StockRights:
     """What a person may see of the stock: the card systems they administer (None: all

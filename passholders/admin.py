@@ -334,6 +334,11 @@ class PassholderAdmin(admin.ModelAdmin):
     def _is_member_of(passholder: Passholder, card_system_ids: set[int] | None) -> bool:
         if card_system_ids is None:
             return True
+        # A passholder of the admin's pages comes from get_queryset, with the memberships
+        # of every card system the viewer sees (a superset of ``card_system_ids``).
+        memberships = getattr(passholder, "visible_memberships", None)
+        if memberships is not None:
+            return any(membership.card_system_id in card_system_ids for membership in memberships)
         one = Passholder.objects.filter(pk=passholder.pk)
         return passholders_with_membership(one, card_system_ids=card_system_ids).exists()
 

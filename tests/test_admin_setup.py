@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.shortcuts import get_perms
 from rest_framework.authtoken.models import Token
@@ -12,7 +14,8 @@ from rest_framework.authtoken.models import Token
 from cardsystems.models import Balie, Voucher
 from cardsystems.permissions import CardSystemPermission as Perm
 from cardsystems.selectors import balie_permissions
-from tests.conftest import KEYS
+from passholders.models import Passholder
+from tests.conftest import KEYS, UIDS
 
 
 def url(name, *args):
@@ -260,3 +263,22 @@ def test_the_list_filters_offer_only_the_administrators_card_systems(demo, admin
     assert response.status_code == 200
     shown = response.content.decode()  # a filter with one choice left is not shown at all
     assert "UiTPAS Gent" not in shown and "Welkom in Gent" not in shown
+
+
+def test_admin_pages_read_the_rights_once_and_nothing_twice(demo, admin_as):
+    """Django asks the permission hooks many times per page; each answer is read once."""
+    client = admin_as("ksb-aalst")
+    client.get(url("index"))
+    pieter = Passholder.objects.get(uid=UIDS.pieter)
+    pages = [
+        url("passholders_passholder_change", pieter.pk),
+        url("passholders_passholder_new_card", pieter.pk),
+        url("cardsystems_balie_change", demo.bib_aalst.pk),
+        url("cardsystems_voucher_change", Voucher.objects.get(number="1000001").pk),
+        url("cardsystems_cardhistory_changelist"),
+    ]
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        statements = [query["sql"] for query in queries.captured_queries]
+        assert len(statements) == len(set(statements)), page

@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems import services
+from cardsystems.admin.setup import administered_card_systems, stock_rights
 from cardsystems.admin.stock_forms import (
     CardImportForm,
     GenerateCardsForm,
@@ -38,9 +39,7 @@ from cardsystems.admin.stock_forms import (
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, CardSystem
 from cardsystems.selectors import (
-    StockRights,
     card_range,
-    card_systems_administered_by,
     generated_batch,
     generated_numbers,
 )
@@ -50,20 +49,14 @@ from cardsystems.uitpas_numbers import parse_uitpas_number
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
 
 
-def rights(request: HttpRequest) -> StockRights:
-    """The person's stock rights, read once per request: the admin asks for them in
-    every permission hook, action and filter of a page."""
-    if not hasattr(request, "stock_rights"):
-        request.stock_rights = StockRights.of(request.user)
-    return request.stock_rights
-
-
 class CardSystemFilter(admin.SimpleListFilter):
     title = _("card system")
     parameter_name = "card_system"
 
     def lookups(self, request, model_admin):
-        return [(str(card_system.pk), card_system.name) for card_system in rights(request).card_systems()]
+        return [
+            (str(card_system.pk), card_system.name) for card_system in stock_rights(request).card_systems()
+        ]
 
     def queryset(self, request, queryset):
         return queryset.filter(card_system_id=self.value()) if self.value() else queryset
@@ -74,7 +67,7 @@ class BalieFilter(admin.SimpleListFilter):
     parameter_name = "balie"
 
     def lookups(self, request, model_admin):
-        return [(str(balie.pk), balie.name) for balie in rights(request).balies()]
+        return [(str(balie.pk), balie.name) for balie in stock_rights(request).balies()]
 
     def queryset(self, request, queryset):
         return queryset.filter(balie_id=self.value()) if self.value() else queryset
@@ -109,7 +102,7 @@ class CardHistoryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "balie")
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or rights(request).may_see(obj)
+        return obj is None or stock_rights(request).may_see(obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -181,17 +174,17 @@ class CardAdmin(admin.ModelAdmin):
     # Who may do what ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return rights(request).cards()
+        return stock_rights(request).cards()
 
     def has_module_permission(self, request):
         return request.user.is_active and (
-            rights(request).administers_stock or bool(rights(request).works_at)
+            stock_rights(request).administers_stock or bool(stock_rights(request).works_at)
         )
 
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
             return False
-        return obj is None or rights(request).may_see(obj)
+        return obj is None or stock_rights(request).may_see(obj)
 
     def has_add_permission(self, request):
         return False  # cards are generated (see the generate page), not added one by one
@@ -203,7 +196,7 @@ class CardAdmin(admin.ModelAdmin):
         return False  # a card is never removed: the delete action marks it DELETED
 
     def has_manage_stock_permission(self, request):
-        return rights(request).administers_stock
+        return stock_rights(request).administers_stock
 
     def has_confirm_arrival_permission(self, request):
         return self.has_module_permission(request)
@@ -221,7 +214,10 @@ class CardAdmin(admin.ModelAdmin):
         return queryset, False
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"administers_stock": rights(request).administers_stock, **(extra_context or {})}
+        extra_context = {
+            "administers_stock": stock_rights(request).administers_stock,
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
 
     # Actions --------------------------------------------------------------------------
@@ -237,7 +233,7 @@ class CardAdmin(admin.ModelAdmin):
             button=_("Send"),
             done=_("%(count)s cards (%(first)s to %(last)s) were sent to the balie."),
             form=SendToBalieForm(
-                request.POST if "confirm" in request.POST else None, balies=rights(request).balies()
+                request.POST if "confirm" in request.POST else None, balies=stock_rights(request).balies()
             ),
         )
 
@@ -373,9 +369,9 @@ class CardAdmin(admin.ModelAdmin):
         return TemplateResponse(request, f"admin/cardsystems/card/{template}", context)
 
     def _administered(self, request) -> QuerySet[CardSystem]:
-        if not rights(request).administers_stock:
+        if not stock_rights(request).administers_stock:
             raise PermissionDenied
-        return card_systems_administered_by(request.user)
+        return administered_card_systems(request)
 
     def _changelist_url(self, **filters) -> str:
         url = reverse("admin:cardsystems_card_changelist")
@@ -480,7 +476,7 @@ class CardAdmin(admin.ModelAdmin):
         form = SendPackagesForm(
             request.POST or None,
             card_systems=self._administered(request),
-            balies=rights(request).balies(),
+            balies=stock_rights(request).balies(),
         )
         summary = None
         if request.method == "POST" and form.is_valid():

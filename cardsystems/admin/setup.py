@@ -11,23 +11,30 @@ permissions on card systems; Django's model permissions play no part.
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm, GuardedModelAdmin
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
-from cardsystems.selectors import administered_card_system_ids, balie_permissions
+from cardsystems.selectors import StockRights, balie_permissions
 
 
-def administered(request) -> set[int] | None:
-    """The card systems the viewer administers (None: all); once per request."""
-    if not hasattr(request, "_administered_card_system_ids"):
-        request._administered_card_system_ids = administered_card_system_ids(request.user)
-    return request._administered_card_system_ids
+def stock_rights(request: HttpRequest) -> StockRights:
+    """The person's stock rights, read once per request: every admin page asks for them
+    in its permission hooks, actions, filters and side bar."""
+    if not hasattr(request, "stock_rights"):
+        request.stock_rights = StockRights.of(request.user)
+    return request.stock_rights
+
+
+def administered(request: HttpRequest) -> set[int] | None:
+    """The card systems the viewer administers (None: all)."""
+    return stock_rights(request).administered
 
 
 class AdministeredFilter(admin.RelatedFieldListFilter):
@@ -54,7 +61,12 @@ class AdministeredCardSystemsAdmin(admin.ModelAdmin):
         ids = administered(request)
         if ids is None:
             return queryset
-        return queryset.filter(**{f"{self.card_system_lookup}__in": ids}).distinct()
+        queryset = queryset.filter(**{f"{self.card_system_lookup}__in": ids})
+        # Only a lookup across a many-to-many (a balie's card systems) repeats rows;
+        # DISTINCT elsewhere would keep the history and audit lists off their indexes.
+        return (
+            queryset.distinct() if lookup_spawns_duplicates(self.opts, self.card_system_lookup) else queryset
+        )
 
     def get_queryset(self, request):
         return self.in_administered(request, super().get_queryset(request))
@@ -66,7 +78,12 @@ class AdministeredCardSystemsAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return self.in_administered(request, self.model.objects.filter(pk=obj.pk)).exists()
+        # Django asks this (and the hooks below) many times per page: one query each.
+        answers = request.__dict__.setdefault("_administered_objects", {})
+        key = (self.model, obj.pk)
+        if key not in answers:
+            answers[key] = self.in_administered(request, self.model.objects.filter(pk=obj.pk)).exists()
+        return answers[key]
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
@@ -88,9 +105,10 @@ class AdministeredCardSystemsAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-def administered_card_systems(request) -> QuerySet[CardSystem]:
+def administered_card_systems(request: HttpRequest) -> QuerySet[CardSystem]:
+    """The card systems the viewer administers, by name."""
     ids = administered(request)
-    card_systems = CardSystem.objects.all()
+    card_systems = CardSystem.objects.order_by("name", "pk")
     return card_systems if ids is None else card_systems.filter(pk__in=ids)
 
 
@@ -181,11 +199,10 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
     def staff_count(self, balie: Balie) -> int:
         return balie.staff_total
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        balie = self.get_object(request, unquote(object_id))
-        if balie is not None:
-            extra_context = {**(extra_context or {}), "balie_rights": self.rights(request, balie)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["balie_rights"] = self.rights(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def rights(self, request, balie: Balie) -> list[dict]:
         """Per card system of the balie: the rights it holds there, and for superusers
