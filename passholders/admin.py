@@ -430,7 +430,6 @@ class PassholderAdmin(admin.ModelAdmin):
             "title": gettext("Register a new card for %(passholder)s") % {"passholder": passholder},
             "opts": self.opts,
             "original": passholder,
-            "has_view_permission": True,
             "form": form,
             "memberships": [
                 {

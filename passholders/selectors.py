@@ -79,16 +79,6 @@ def passholders_with_membership(
     return passholders.filter(Exists(memberships))
 
 
-def passholders_visible_to(user: User) -> QuerySet[Passholder]:
-    """The passholders a person may see in the back-office: members of a card system in
-    which one of the balies they work at, or they themselves, hold a right; every
-    passholder for a superuser. As the API's passholder resource decides."""
-    visible = card_system_ids_with_rights(user=user)
-    if visible is None:
-        return Passholder.objects.all()
-    return passholders_with_membership(Passholder.objects.all(), card_system_ids=visible)
-
-
 def search_passholders(
     passholders: QuerySet[Passholder], term: str, *, card_system_ids: set[int] | None
 ) -> QuerySet[Passholder]:

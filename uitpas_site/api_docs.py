@@ -88,9 +88,3 @@ def error_responses(checks: list[tuple[ErrorCode, str]]) -> dict[int, OpenApiRes
             ERROR_BODY, description="\n".join(f"`{code}`: {ERROR_MEANINGS[code]}" for code in codes)
         )
     return responses
-
-
-def documented_codes(schema: dict) -> set[str]:
-    """Every error code the OpenAPI document names (a helper for its tests)."""
-    text = str(schema)
-    return {code.value for code in ErrorCode if f"`{code.value}`" in text}

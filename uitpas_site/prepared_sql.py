@@ -110,12 +110,6 @@ def insert(objects: Iterable[models.Model]) -> None:
         cursor.execute(sql, params)
 
 
-def _one(sql: str, params: list) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 _UPDATES: dict[tuple, str] = {}
 
 

@@ -193,7 +193,6 @@ SPECTACULAR_SETTINGS = {
     # The documentation page works offline: its assets come from drf-spectacular-sidecar.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # An API request body above this size is refused (413, XML) before anything reads it;
