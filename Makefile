@@ -90,6 +90,7 @@ fuzz: install-dev static system-packages
 # with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.
 serve: install static
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) -m gunicorn --config gunicorn.conf.py
 
 lint: install-dev

@@ -12,7 +12,7 @@ from cardsystems.models import CardStatus, CardType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import balie_card_counters, card_looked_up
 from cardsystems.services import block_card
-from uitpas_site.api_docs import error_responses
+from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
 from uitpas_site.xml_api import request_params
 
 COUNT_CARDS_CHECKS = [
@@ -42,9 +42,6 @@ CARD_CHECKS = [
     (Code.UNKNOWN_CHIPNUMBER, "no card has that chip number"),
     (Code.ACCESS_DENIED, "you hold no right in the card's card system"),
 ]
-_CARD_SYSTEM = inline_serializer(
-    name="CardSystemOfCard", fields={"id": serializers.IntegerField(), "name": serializers.CharField()}
-)
 _KEY = OpenApiParameter("balieConsumerKey", str, description="The balie you act for.")
 
 
@@ -69,7 +66,7 @@ class CountCardsView(APIView):
                             ),
                             "kansenstatuut": serializers.BooleanField(),
                             "count": serializers.IntegerField(),
-                            "cardSystem": _CARD_SYSTEM,
+                            "cardSystem": CARD_SYSTEM_REF,
                         },
                     )
                 },
@@ -157,7 +154,7 @@ class CardView(APIView):
             200: inline_serializer(
                 name="CardResponse",
                 fields={
-                    "cardSystem": _CARD_SYSTEM,
+                    "cardSystem": CARD_SYSTEM_REF,
                     "cardType": serializers.ChoiceField(choices=CardType.values),
                     "kansenpas": serializers.BooleanField(),
                     "status": serializers.ChoiceField(choices=CardStatus.values),

@@ -11,7 +11,7 @@ from cardsystems.errors import ErrorCode as Code
 from passholders.models import Membership
 from passholders.selectors import passholder_by_card
 from passholders.services import NewCardReason, register_new_card
-from uitpas_site.api_docs import error_responses
+from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
 from uitpas_site.xml_api import request_params
 
 NEW_CARD_CHECKS = [
@@ -102,10 +102,7 @@ _PASSHOLDER_RESPONSE = inline_serializer(
                     name="Membership",
                     many=True,
                     fields={
-                        "cardSystem": inline_serializer(
-                            name="CardSystemRef",
-                            fields={"id": serializers.IntegerField(), "name": serializers.CharField()},
-                        ),
+                        "cardSystem": CARD_SYSTEM_REF,
                         "status": serializers.ChoiceField(choices=["ACTIVE", "BLOCKED"]),
                         "kansenStatuut": serializers.BooleanField(),
                         "kansenStatuutEndDate": serializers.DateField(required=False),

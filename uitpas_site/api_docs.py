@@ -5,6 +5,7 @@ failing check decides the code), and every endpoint shares the failures of the r
 itself (authentication, unknown URL, method, media type, size, rate, server error).
 """
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -35,7 +36,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.NOT_FOUND: "No endpoint at this URL.",
     ErrorCode.METHOD_NOT_ALLOWED: "The endpoint does not take this HTTP method (`Allow` lists those it takes).",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "The body is not form-encoded, multipart or XML.",
-    ErrorCode.REQUEST_TOO_LARGE: "The body is larger than the API accepts (64 KiB).",
+    ErrorCode.REQUEST_TOO_LARGE: f"The body is larger than the API accepts ({settings.API_MAX_BODY_BYTES:,} bytes).",
     ErrorCode.THROTTLED: "Too many requests; `Retry-After` says how many seconds to wait.",
     ErrorCode.INTERNAL_ERROR: "An unexpected error; nothing was changed, the details are logged.",
 }
@@ -49,6 +50,11 @@ REQUEST_FAILURES: dict[int, list[ErrorCode]] = {
     429: [ErrorCode.THROTTLED],
     500: [ErrorCode.INTERNAL_ERROR],
 }
+
+# A card system as the responses name it.
+CARD_SYSTEM_REF = inline_serializer(
+    name="CardSystemRef", fields={"id": serializers.IntegerField(), "name": serializers.CharField()}
+)
 
 ERROR_BODY = inline_serializer(
     name="Error",

@@ -20,7 +20,7 @@ Environment variables:
 - ``DJANGO_API_RATE_USER``: the API throttle rate per user (DRF syntax, default
   ``1200/min``).
 - ``DJANGO_CACHE``: ``locmem`` (default; throttle counts per process) or ``database``
-  (shared by all processes; needs ``manage.py createcachetable``).
+  (shared by all processes; ``make serve`` runs ``manage.py createcachetable``).
 """
 
 from pathlib import Path
