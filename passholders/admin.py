@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cardsystems.admin.stock_forms import add_refusal
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardSystem
 from cardsystems.permissions import CardSystemPermission
@@ -419,7 +420,7 @@ class PassholderAdmin(admin.ModelAdmin):
                     user=request.user, uid=str(passholder.uid), **form.service_arguments()
                 )
             except UitpasError as error:
-                form.add_service_error(error)
+                add_refusal(form, error)
             else:
                 self.message_user(request, new_card_message(result), messages.SUCCESS)
                 return HttpResponseRedirect(self._url("change", passholder))

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.selectors import balies_of, is_card_system_administrator
 from passholders.services import NewCardReason
 
@@ -92,11 +91,6 @@ class NewCardForm(forms.Form):
             "balie_consumer_key": data["balie"],
             "kansenstatuut_end_date": data["kansenstatuut_end_date"],
         }
-
-    def add_service_error(self, error: UitpasError) -> None:
-        """Show the refusal as "CODE: message" on the field it concerns, or on top."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, f"{error.code}: {error.message}")
 
     def reasons_with_explanations(self) -> list[tuple[forms.BoundField, str]]:
         """The reason's radio buttons, each with what that reason does."""

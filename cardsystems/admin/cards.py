@@ -294,7 +294,7 @@ class CardAdmin(admin.ModelAdmin):
                 result = change(user=request.user, card_ids=card_ids, **(form.cleaned_data if form else {}))
             except UitpasError as error:
                 if form is None:
-                    self.message_user(request, _refused(error), messages.ERROR)
+                    self.message_user(request, str(error), messages.ERROR)
                     return None
                 add_refusal(form, error)  # e.g. a balie that may not receive them: choose another
             else:
@@ -305,7 +305,7 @@ class CardAdmin(admin.ModelAdmin):
             try:
                 summary = change(user=request.user, card_ids=card_ids, check_only=True)
             except UitpasError as error:
-                self.message_user(request, _refused(error), messages.ERROR)
+                self.message_user(request, str(error), messages.ERROR)
                 return None
         else:
             # Until the balie is chosen, the page can only say what was chosen.
@@ -466,7 +466,7 @@ class CardAdmin(admin.ModelAdmin):
                 user=request.user, card_system=upload.card_system, lines=lines
             )
         except services.CardImportRefused as refused:
-            self.message_user(request, _refused(refused), messages.ERROR)
+            self.message_user(request, str(refused), messages.ERROR)
             preview = refused.preview
         return self._page(
             request, "import_preview.html", _("Check the supplier's file"), upload=upload, preview=preview
@@ -511,10 +511,6 @@ def _starting_with(field: str, prefix: str) -> Q:
 
 def _done(template, result: services.StockChange) -> str:
     return str(template) % {"count": result.count, "first": result.first_number, "last": result.last_number}
-
-
-def _refused(error: UitpasError) -> str:
-    return f"{error.message} ({error.code})"
 
 
 def _int_or_none(value: str | None) -> int | None:

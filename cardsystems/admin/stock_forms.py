@@ -15,9 +15,10 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def add_refusal(form: forms.Form, error: UitpasError) -> None:
-    """Show a service's refusal on the field it names, or on the whole form."""
+    """Show a service's refusal as "CODE: message" on the field it names, or on the
+    whole form; every form of the back-office shows refusals so."""
     field = error.field if error.field in form.fields else None
-    form.add_error(field, f"{error.message} ({error.code})")
+    form.add_error(field, str(error))
 
 
 class GenerateCardsForm(forms.Form):
