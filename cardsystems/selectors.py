@@ -121,6 +121,13 @@ def card_system_ids_with_rights(
     return {int(pk) for pk in through_groups.union(own)}
 
 
+def in_card_systems(queryset: QuerySet, card_system_ids: set[int] | None, *, path: str = "card_system_id"):
+    """The rows of ``queryset`` that belong to one of the card systems (all for None)."""
+    if card_system_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": card_system_ids})
+
+
 def administered_card_system_ids(user: User) -> set[int] | None:
     """The card systems a person administers: those on which they hold the
     stock-management right themselves (the rights of the balies they work at do not

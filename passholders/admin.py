@@ -32,11 +32,10 @@ from cardsystems.admin.stock_forms import add_refusal
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardSystem
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.selectors import card_system_ids_with_rights
+from cardsystems.selectors import card_system_ids_with_rights, in_card_systems
 from passholders.forms import NewCardForm
 from passholders.models import Membership, Passholder
 from passholders.selectors import (
-    in_card_systems,
     kansenstatuut_counts_condition,
     passholders_with_membership,
     search_passholders,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Card, CardSystem
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.selectors import User, balie_acted_for, card_system_ids_with_rights
+from cardsystems.selectors import User, balie_acted_for, card_system_ids_with_rights, in_card_systems
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from passholders.models import Membership, Passholder
 
@@ -60,13 +60,6 @@ def passholder_by_card(
             required_permission=CardSystemPermission.PASSHOLDER_CREATE.api_name,
         )
     return card.passholder, memberships
-
-
-def in_card_systems(queryset: QuerySet, card_system_ids: set[int] | None, *, path: str = "card_system_id"):
-    """The rows of ``queryset`` that belong to one of the card systems (all for None)."""
-    if card_system_ids is None:
-        return queryset
-    return queryset.filter(**{f"{path}__in": card_system_ids})
 
 
 def passholders_with_membership(

@@ -21,7 +21,7 @@ from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermi
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
-from cardsystems.selectors import StockRights, balie_permissions
+from cardsystems.selectors import StockRights, balie_permissions, in_card_systems
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
@@ -59,14 +59,12 @@ class AdministeredCardSystemsAdmin(admin.ModelAdmin):
 
     def in_administered(self, request, queryset: QuerySet) -> QuerySet:
         ids = administered(request)
-        if ids is None:
-            return queryset
-        queryset = queryset.filter(**{f"{self.card_system_lookup}__in": ids})
+        scoped = in_card_systems(queryset, ids, path=self.card_system_lookup)
         # Only a lookup across a many-to-many (a balie's card systems) repeats rows;
         # DISTINCT elsewhere would keep the history and audit lists off their indexes.
-        return (
-            queryset.distinct() if lookup_spawns_duplicates(self.opts, self.card_system_lookup) else queryset
-        )
+        if ids is not None and lookup_spawns_duplicates(self.opts, self.card_system_lookup):
+            scoped = scoped.distinct()
+        return scoped
 
     def get_queryset(self, request):
         return self.in_administered(request, super().get_queryset(request))
@@ -107,9 +105,7 @@ class AdministeredCardSystemsAdmin(admin.ModelAdmin):
 
 def administered_card_systems(request: HttpRequest) -> QuerySet[CardSystem]:
     """The card systems the viewer administers, by name."""
-    ids = administered(request)
-    card_systems = CardSystem.objects.order_by("name", "pk")
-    return card_systems if ids is None else card_systems.filter(pk__in=ids)
+    return in_card_systems(CardSystem.objects.order_by("name", "pk"), administered(request), path="pk")
 
 
 class _DomainRightsOnly:
@@ -285,9 +281,7 @@ class VoucherAdmin(AdministeredCardSystemsAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def voucher_types(self, request) -> QuerySet[VoucherType]:
-        ids = administered(request)
-        voucher_types = VoucherType.objects.select_related("card_system")
-        return voucher_types if ids is None else voucher_types.filter(card_system_id__in=ids)
+        return in_card_systems(VoucherType.objects.select_related("card_system"), administered(request))
 
     # A redeemed voucher is a record of what happened: it is no longer changed or deleted.
     def has_change_permission(self, request, obj=None):
