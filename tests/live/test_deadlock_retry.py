@@ -3,9 +3,10 @@
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from passholders.models import Passholder
+from tests.live.threads import started
 from uitpas_site.transactions import retry_on_conflict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,7 @@ def test_the_deadlock_victim_is_retried_and_both_transactions_finish():
         Passholder.objects.create(first_name="B", name="B"),
     )
     both_hold_one_lock = threading.Barrier(2, timeout=10)
-    attempts, results, errors = [], [], []
+    attempts, results = [], []
 
     @retry_on_conflict
     def lock_both(own, other, label):
@@ -30,24 +31,14 @@ def test_the_deadlock_victim_is_retried_and_both_transactions_finish():
             Passholder.objects.filter(pk=own.pk).update(city=label)
         return label
 
-    def run(own, other, label):
-        try:
-            results.append(lock_both(own, other, label))
-        except Exception as error:  # the test reports it below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(first, second, "first")),
-        threading.Thread(target=run, args=(second, first, "second")),
+    runs = [
+        started(lambda: results.append(lock_both(first, second, "first"))),
+        started(lambda: results.append(lock_both(second, first, "second"))),
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+    for thread, _errors in runs:
         thread.join(timeout=30)
 
-    assert errors == []
+    assert [error for _thread, errors in runs for error in errors] == []
     assert sorted(results) == ["first", "second"]
     assert len(attempts) == 3  # one of the two was the deadlock victim and ran again
     assert set(Passholder.objects.values_list("city", flat=True)) == {"first", "second"}

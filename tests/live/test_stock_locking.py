@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from cardsystems import services
 from cardsystems.models import Card, CardStatus
+from tests.live.threads import started
 from tests.stock import ids_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,26 +25,19 @@ def test_a_stock_change_chosen_as_deadlock_victim_runs_again(demo, caplog):
     the second and then wants the first, as newCard does with its new and old card."""
     first_id, second_id = sorted(ids_of(FIRST, SECOND))
     holding_second = threading.Event()
-    errors = []
 
     def newcard_like_order():
-        try:
-            with transaction.atomic():
-                # This side waits long before it looks for deadlocks, so PostgreSQL's
-                # check runs in the administrator's transaction and picks it as victim.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
-                Card.objects.select_for_update().get(pk=second_id)
-                holding_second.set()
-                time.sleep(0.5)  # the administrator now holds the first card and waits
-                Card.objects.select_for_update().get(pk=first_id)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            # This side waits long before it looks for deadlocks, so PostgreSQL's check
+            # runs in the administrator's transaction and picks it as victim.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+            Card.objects.select_for_update().get(pk=second_id)
+            holding_second.set()
+            time.sleep(0.5)  # the administrator now holds the first card and waits
+            Card.objects.select_for_update().get(pk=first_id)
 
-    other = threading.Thread(target=newcard_like_order)
-    other.start()
+    other, errors = started(newcard_like_order)
     assert holding_second.wait(timeout=10)
     with caplog.at_level(logging.WARNING, logger="uitpas.transactions"):
         change = services.block_cards(user=demo.user("ksb-aalst"), card_ids=[first_id, second_id])
@@ -64,16 +58,12 @@ def test_the_import_does_not_wait_for_cards_it_cannot_import(demo):
     release = threading.Event()
 
     def hold_the_card():
-        try:
-            with transaction.atomic():
-                Card.objects.select_for_update().get(uitpas_number=FIRST)
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            Card.objects.select_for_update().get(uitpas_number=FIRST)
+            holding.set()
+            release.wait(timeout=30)
 
-    holder = threading.Thread(target=hold_the_card)
-    holder.start()
+    holder, errors = started(hold_the_card)
     assert holding.wait(timeout=10)
     try:
         with connection.cursor() as cursor:
@@ -87,6 +77,7 @@ def test_the_import_does_not_wait_for_cards_it_cannot_import(demo):
     finally:
         release.set()
         holder.join(timeout=30)
+    assert errors == []
     assert [(problem.line, problem.code) for problem in refused.value.preview.problems] == [
         (1, "INVALID_CARD_STATUS")
     ]
@@ -101,23 +92,16 @@ def test_imports_into_two_card_systems_take_turns_on_a_chip_number(demo):
     ).first_number
     aalst_imported = threading.Event()
     commit = threading.Event()
-    errors = []
 
     def import_into_aalst():
-        try:
-            with transaction.atomic():  # held open until the Gent import has started
-                services.import_cards(
-                    user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=['"04C0FFEE";"0930000000909"']
-                )
-                aalst_imported.set()
-                commit.wait(timeout=30)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():  # held open until the Gent import has started
+            services.import_cards(
+                user=demo.user("ksb-aalst"), card_system=demo.aalst, lines=['"04C0FFEE";"0930000000909"']
+            )
+            aalst_imported.set()
+            commit.wait(timeout=30)
 
-    aalst = threading.Thread(target=import_into_aalst)
-    aalst.start()
+    aalst, errors = started(import_into_aalst)
     assert aalst_imported.wait(timeout=10)
     threading.Timer(1.0, commit.set).start()  # the Gent import is waiting by then
     with pytest.raises(services.CardImportRefused) as refused:
