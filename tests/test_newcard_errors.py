@@ -170,6 +170,9 @@ ORDER = {
         "UNKNOWN_BALIE_CONSUMERKEY", {"balieConsumerKey": "NOPE", "uitpasNumber": UNKNOWN_NUMBER}
     ),
     "foreign balie beats unknown card": Case("ACCESS_DENIED", {"uitpasNumber": UNKNOWN_NUMBER}, "bert"),
+    "unknown card beats no right": Case(
+        "UNKNOWN_CARD", {"balieConsumerKey": KEYS.toneel, "uitpasNumber": UNKNOWN_NUMBER}
+    ),
     "unknown card beats unknown uid": Case(
         "UNKNOWN_CARD", {"uitpasNumber": UNKNOWN_NUMBER, "uid": UNKNOWN_UID}
     ),
@@ -215,8 +218,12 @@ def test_the_first_failing_check_decides(demo, api_as, case):
 
 @pytest.mark.parametrize(
     "case",
-    [ROWS["bert acting for Bibliotheek Aalst"], ROWS["ann acting for the drama club"]],
-    ids=["not working there", "balie without the right"],
+    [
+        ROWS["bert acting for Bibliotheek Aalst"],
+        ROWS["ann acting for the drama club"],
+        ROWS["Aalst administrator, Gent card"],
+    ],
+    ids=["not working there", "balie without the right", "administrator without the right"],
 )
 def test_access_denied_names_the_required_permission(demo, api_as, case):
     body = xml_of(api_as(case.user).post(NEW_CARD, request_for(case)))
@@ -240,3 +247,11 @@ def test_end_date_limits_are_inclusive(demo, api_as, end_date):
 def test_values_are_taken_without_surrounding_spaces(demo, api_as):
     response = api_as("ann").post(NEW_CARD, {name: f"  {value} " for name, value in VALID.items()})
     assert response.status_code == 200, response.content
+
+
+def test_a_balie_without_the_right_learns_nothing_about_the_passholder(demo, api_as):
+    client = api_as("ann")
+    known = client.post(NEW_CARD, {**VALID, "balieConsumerKey": KEYS.toneel})
+    unknown = client.post(NEW_CARD, {**VALID, "balieConsumerKey": KEYS.toneel, "uid": UNKNOWN_UID})
+    assert error_code(known) == "ACCESS_DENIED"
+    assert (known.status_code, known.content) == (unknown.status_code, unknown.content)

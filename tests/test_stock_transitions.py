@@ -2,10 +2,12 @@
 on the demo data: each change with its history, and each refusal changing nothing."""
 
 import pytest
+from guardian.shortcuts import assign_perm
 
 from cardsystems import services
 from cardsystems.lifecycle import Transition
 from cardsystems.models import Card, CardHistory, CardStatus
+from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS
 from tests.factories import CardFactory
@@ -53,9 +55,18 @@ def test_each_transition_takes_exactly_the_statuses_of_the_lifecycle_table(demo,
         assert error.code == "INVALID_CARD_STATUS"
 
 
-def test_newcard_issues_only_what_the_table_allows():
-    assert Transition.ISSUE.sources == {CardStatus.LOCAL_STOCK}
-    assert Transition.ISSUE.target == CardStatus.ACTIVE
+def test_the_lifecycle_table_is_the_domain_files():
+    """Written out, not read from lifecycle.py: the test above trusts this table."""
+    assert {transition.name: (set(transition.sources), transition.target) for transition in Transition} == {
+        "GENERATE": (set(), "PROVISIONED"),
+        "IMPORT": ({"PROVISIONED"}, "STOCK"),
+        "SEND_TO_BALIE": ({"STOCK"}, "SENT_TO_BALIE"),
+        "CONFIRM_ARRIVAL": ({"SENT_TO_BALIE"}, "LOCAL_STOCK"),
+        "RETURN_TO_STOCK": ({"SENT_TO_BALIE", "LOCAL_STOCK"}, "STOCK"),
+        "DELETE": ({"PROVISIONED", "STOCK"}, "DELETED"),
+        "ISSUE": ({"LOCAL_STOCK"}, "ACTIVE"),
+        "BLOCK": ({"ACTIVE"}, "BLOCKED"),
+    }
 
 
 def test_sending_puts_the_cards_in_the_balies_stock(demo):
@@ -108,6 +119,22 @@ def test_kansenpas_cards_go_only_to_balies_that_grant_kansenstatuut(demo):
     services.send_cards_to_balie(user=ksb, card_ids=[kansenpas.pk], balie=demo.bib_aalst)
     kansenpas.refresh_from_db()
     assert kansenpas.status == CardStatus.SENT_TO_BALIE
+
+
+def test_the_kansenstatuut_right_must_be_held_in_the_cards_own_card_system(demo):
+    # CC De Werf may grant kansenstatuut in Gent, not in Aalst.
+    demo.de_werf.card_systems.add(demo.gent)
+    assign_perm(Perm.KANSENSTATUUT_CREATE.full_name, demo.de_werf.permission_group, demo.gent)
+    kansenpas = CardFactory(card_system=demo.aalst, status=CardStatus.STOCK, kansenpas_card=True)
+    error = refusal(
+        lambda: services.send_cards_to_balie(
+            user=demo.user("ksb-aalst"), card_ids=[kansenpas.pk], balie=demo.de_werf
+        )
+    )
+    assert (error.code, error.required_permission) == (
+        "ACCESS_DENIED",
+        "PERMISSION_KANSENSTATUUT - ACTION_CREATE",
+    )
 
 
 @pytest.mark.parametrize("username", ["ann", "bert", "greet"])
