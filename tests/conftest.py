@@ -131,3 +131,24 @@ def database_state():
         list(Voucher.objects.order_by("pk").values_list("pk", "redeemed_at", "redeemed_card")),
         CardHistory.objects.count(),
     )
+
+
+def change_form_data(response, **changes) -> dict:
+    """The POST data of an admin change page as it was rendered to someone who may save
+    it (the form, its inlines and their management forms), with ``changes``: a post that
+    is refused with this data is refused for the right reason, not as an invalid form."""
+    data = {}
+
+    def add(form) -> None:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = "on" if value is True else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    return {**data, **changes}

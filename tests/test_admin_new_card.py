@@ -220,6 +220,10 @@ def test_the_typed_values_go_to_the_service_as_typed(demo, admin_as):
         {"reason": " DEFECT ", "uitpas_number": " 0930000000503 ", "balie": KEYS.de_werf},
     )
     assert response.status_code == 302, form_errors(response)
+    new = demo.card("0930000000503")
+    assert (new.status, new.passholder) == (CardStatus.ACTIVE, pieter)
+    history = new.history.order_by("created_at", "id").last()
+    assert (history.reason, history.balie, history.user.username) == ("DEFECT", demo.de_werf, "bert")
 
 
 # --- Refusals: the API's code, on the field it concerns, and nothing changes ---

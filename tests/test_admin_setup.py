@@ -15,7 +15,7 @@ from cardsystems.models import Balie, Voucher
 from cardsystems.permissions import CardSystemPermission as Perm
 from cardsystems.selectors import balie_permissions
 from passholders.models import Passholder
-from tests.conftest import KEYS, UIDS
+from tests.conftest import KEYS, UIDS, change_form_data
 
 
 def url(name, *args):
@@ -61,14 +61,21 @@ def test_clerks_reach_no_set_up_page(demo, admin_as):
 def test_a_clerk_cannot_change_a_balie_or_its_rights(demo, admin_as):
     client = admin_as("ann")
     toneel = demo.toneel
-    client.post(url("cardsystems_balie_change", toneel.pk), {"name": "Mine now", "staff": []})
-    client.post(
+    page = url("cardsystems_balie_change", toneel.pk)
+    data = change_form_data(admin_as("ksb-aalst").get(page), name="Mine now")
+    assert client.post(page, data).status_code == 403
+    refused = client.post(
         url("cardsystems_cardsystem_permissions_manage_group", demo.aalst.pk, toneel.permission_group_id),
         {"permissions": [Perm.PASSHOLDER_CREATE.value]},
     )
+    assert (refused.status_code, refused["Location"]) == (302, url("index"))
     toneel.refresh_from_db()
     assert toneel.name == "Toneelvereniging Haaltert"
     assert get_perms(toneel.permission_group, demo.aalst) == []
+    # The same data from the card system's administrator is saved.
+    assert admin_as("ksb-aalst").post(page, data).status_code == 302
+    toneel.refresh_from_db()
+    assert toneel.name == "Mine now"
 
 
 def test_an_administrator_sees_the_set_up_of_their_card_system_only(demo, admin_as):
@@ -91,9 +98,14 @@ def test_an_administrator_sees_their_card_system_but_does_not_change_it(demo, ad
     response = client.get(url("cardsystems_cardsystem_change", demo.aalst.pk))
     assert (response.status_code, response.context["has_change_permission"]) == (200, False)
     assert url("cardsystems_cardsystem_permissions", demo.aalst.pk) not in response.content.decode()
-    client.post(url("cardsystems_cardsystem_change", demo.aalst.pk), {"name": "X", "number_prefix": "09300"})
+    page = url("cardsystems_cardsystem_change", demo.aalst.pk)
+    data = change_form_data(admin_as("admin").get(page), name="X")
+    assert client.post(page, data).status_code == 403
     demo.aalst.refresh_from_db()
     assert demo.aalst.name == "UiTPAS Regio Aalst"
+    assert admin_as("admin").post(page, data).status_code == 302
+    demo.aalst.refresh_from_db()
+    assert demo.aalst.name == "X"
 
 
 def test_an_administrator_manages_the_staff_of_their_balies(demo, admin_as):

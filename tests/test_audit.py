@@ -56,7 +56,7 @@ def test_a_new_membership_is_recorded_as_created(demo, new_entries):
 
 
 def test_a_refused_operation_records_nothing(demo, new_entries):
-    with pytest.raises(UitpasError):
+    with pytest.raises(UitpasError) as refused:
         register_new_card(
             user=demo.user("ann"),
             uid=UIDS.sofie,
@@ -64,6 +64,7 @@ def test_a_refused_operation_records_nothing(demo, new_entries):
             uitpas_number="0930000000206",
             balie_consumer_key=KEYS.bib_aalst,
         )
+    assert refused.value.code == "ACTION_FAILED"  # Sofie's membership is blocked
     assert not new_entries().exists()
 
 

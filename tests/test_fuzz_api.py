@@ -191,6 +191,9 @@ def check_response(response, before) -> str:
     root = ElementTree.fromstring(response.content)
     assert root.tag == "response"
     if response.status_code == 200:
+        # A success carries no error code (block says ACTION_SUCCEEDED) and has content.
+        assert root.findtext("code") in (None, "ACTION_SUCCEEDED"), response.content
+        assert len(root), response.content
         return "OK"
     code = root.findtext("code")
     assert code in DOCUMENTED, code

@@ -185,8 +185,11 @@ ORDER = {
     "unknown voucher beats card status": Case(
         "UNKNOWN_VOUCHER", {"voucherNumber": "1009999", "uitpasNumber": "0930000000800"}
     ),
-    "card status beats another balie's card": Case(
+    "card status beats no membership": Case(
         "INVALID_CARD_STATUS", {"uitpasNumber": "0930000000800", "uid": UIDS.marc}
+    ),
+    "card status beats another balie's card": Case(
+        "INVALID_CARD_STATUS", {"uitpasNumber": "0930000000701", "balieConsumerKey": KEYS.de_werf}, "bert"
     ),
     "invalid card beats redeemed voucher": Case(
         "INVALID_CARD", {"uitpasNumber": "0930000001113", "voucherNumber": "1000003"}

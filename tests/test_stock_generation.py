@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cardsystems import bulk_sql, services
 from cardsystems.models import Card, CardHistory, CardStatus, CardType
@@ -108,7 +109,14 @@ def test_generation_reports_its_progress(demo, monkeypatch):
 
 def test_a_big_job_refreshes_the_planners_statistics(demo, monkeypatch):
     monkeypatch.setattr(bulk_sql, "REFRESH_STATISTICS_AFTER", 5)
-    services.generate_cards(user=demo.user("admin"), card_system=demo.gent, count=5)
+
+    def analyzed(count: int) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            services.generate_cards(user=demo.user("admin"), card_system=demo.gent, count=count)
+        return any(query["sql"].startswith("ANALYZE") for query in queries.captured_queries)
+
+    assert not analyzed(4)
+    assert analyzed(5)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = %s", [Card._meta.db_table])
