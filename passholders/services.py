@@ -360,42 +360,34 @@ def _apply(
     end_date: datetime.date | None,
 ) -> NewCardResult:
     """The changes, once every check passed; still inside the caller's transaction."""
+    issued, blocked = Transition.ISSUE.target, Transition.BLOCK.target
     history = [
         CardHistory(
-            card=card,
-            from_status=card.status,
-            to_status=CardStatus.ACTIVE,
-            reason=reason,
-            user=user,
-            balie=acting_balie,
+            card=card, from_status=card.status, to_status=issued, reason=reason, user=user, balie=acting_balie
         )
     ]
-    card.status, card.balie, card.passholder = CardStatus.ACTIVE, None, passholder
-    update(
-        Card,
-        where={"id": card.pk},
-        values={"status": CardStatus.ACTIVE, "balie": None, "passholder": passholder.pk},
-    )
+    card.status, card.balie, card.passholder = issued, None, passholder
+    update(Card, where={"id": card.pk}, values={"status": issued, "balie": None, "passholder": passholder.pk})
 
     replaced_card, replaced_card_blocked = None, False
     if reason != NewCardReason.EXTRA_CARD and membership.current_card_id is not None:
         replaced_card = membership.current_card
-        # Blocking only an ACTIVE card, in the UPDATE itself, keeps a card that a clerk
-        # blocked first (or concurrently) BLOCKED with one history row.
+        # Blocking only an issued (ACTIVE) card, in the UPDATE itself, keeps a card that
+        # a clerk blocked first (or concurrently) BLOCKED with one history row.
         replaced_card_blocked = bool(
             update(
                 Card,
-                where={"id": membership.current_card_id, "status": CardStatus.ACTIVE},
-                values={"status": CardStatus.BLOCKED},
+                where={"id": membership.current_card_id, "status": issued},
+                values={"status": blocked},
             )
         )
         if replaced_card_blocked:
-            replaced_card.status = CardStatus.BLOCKED
+            replaced_card.status = blocked
             history.append(
                 CardHistory(
                     card=replaced_card,
-                    from_status=CardStatus.ACTIVE,
-                    to_status=CardStatus.BLOCKED,
+                    from_status=issued,
+                    to_status=blocked,
                     reason=reason,
                     user=user,
                     balie=acting_balie,
