@@ -6,7 +6,7 @@ from guardian.shortcuts import assign_perm
 
 from cardsystems import services
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Card, CardHistory, CardStatus
+from cardsystems.models import Card, CardHistory, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS
@@ -228,6 +228,11 @@ def test_large_selections_are_handled_in_batches(demo, monkeypatch):
     services.delete_cards(user=demo.user("ksb-aalst"), card_ids=[card.pk for card in cards])
     assert Card.objects.filter(pk__in=[card.pk for card in cards], status=CardStatus.DELETED).count() == 8
     assert CardHistory.objects.filter(reason="DELETED").count() == 8
+
+
+def test_a_package_is_fifty_cards_unless_the_card_system_says_otherwise(demo):
+    assert CardSystem(name="New").package_size == 50
+    assert (demo.aalst.package_size, demo.gent.package_size) == (50, 50)
 
 
 class TestPackages:
