@@ -38,6 +38,9 @@ class AuditEntry(models.Model):
         RIGHT_REVOKED = "RIGHT_REVOKED", _("right revoked")
         TOKEN_CREATED = "TOKEN_CREATED", _("API token created")
         TOKEN_DELETED = "TOKEN_DELETED", _("API token deleted")
+        OAUTH_CONSUMER_CREATED = "OAUTH_CONSUMER_CREATED", _("API application created")
+        OAUTH_TOKEN_ISSUED = "OAUTH_TOKEN_ISSUED", _("OAuth access token issued")
+        OAUTH_TOKEN_REVOKED = "OAUTH_TOKEN_REVOKED", _("OAuth access token revoked")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -66,7 +69,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("card system"),
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
     # The model's label ("passholders.membership"): the same in every language.
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
