@@ -13,7 +13,7 @@ from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import balie_card_counters, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
-from uitpas_site.xml_api import request_params
+from uitpas_site.xml_api import balie_consumer_key, request_params
 
 COUNT_CARDS_CHECKS = [
     (Code.MISSING_REQUIRED_FIELDS, "no or a blank balieConsumerKey"),
@@ -76,7 +76,8 @@ class CountCardsView(APIView):
     )
     def get(self, request: Request) -> Response:
         counters = balie_card_counters(
-            user=request.user, balie_consumer_key=request.query_params.get("balieConsumerKey")
+            user=request.user,
+            balie_consumer_key=balie_consumer_key(request, request.query_params.get("balieConsumerKey")),
         )
         return Response(
             {
@@ -129,7 +130,7 @@ class BlockCardView(APIView):
         card = block_card(
             user=request.user,
             uitpas_number=uitpas_number,
-            balie_consumer_key=request_params(request).get("balieConsumerKey"),
+            balie_consumer_key=balie_consumer_key(request, request_params(request).get("balieConsumerKey")),
         )
         return Response(
             {
@@ -169,7 +170,7 @@ class CardView(APIView):
             user=request.user,
             uitpas_number=request.query_params.get("uitpasNumber"),
             chip_number=request.query_params.get("chipNumber"),
-            balie_consumer_key=request.query_params.get("balieConsumerKey"),
+            balie_consumer_key=balie_consumer_key(request, request.query_params.get("balieConsumerKey")),
         )
         return Response(
             {

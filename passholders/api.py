@@ -12,7 +12,7 @@ from passholders.models import Membership
 from passholders.selectors import passholder_by_card
 from passholders.services import NewCardReason, register_new_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
-from uitpas_site.xml_api import request_params
+from uitpas_site.xml_api import balie_consumer_key, request_params
 
 NEW_CARD_CHECKS = [
     (
@@ -21,10 +21,16 @@ NEW_CARD_CHECKS = [
         "OBTAIN_KANSENSTATUUT; no balieConsumerKey and none can be derived (you work at several "
         "balies or none, and are no card system administrator)",
     ),
-    (Code.INVALID_PARAMETERS, "reason is not one of the six values"),
+    (
+        Code.INVALID_PARAMETERS,
+        "reason is not one of the six values (or REMOVAL, the earlier spelling of DEFECT)",
+    ),
     (Code.PARSE_INVALID_UITPASNUMBER, "not `0` + 12 digits, 12th digit not 0 or 1, or a wrong check digit"),
     (Code.PARSE_INVALID_VOUCHERNUMBER, "voucherNumber is not a string of digits"),
-    (Code.PARSE_INVALID_DATE, "kansenStatuutEndDate is not a `YYYY-MM-DD` date"),
+    (
+        Code.PARSE_INVALID_DATE,
+        "kansenStatuutEndDate is not a W3C date (`YYYY-MM-DD` or `YYYY-MM-DDThh:mm[:ss[.s]]TZD`)",
+    ),
     (
         Code.INVALID_DATE_CONSTRAINTS,
         "kansenStatuutEndDate before today or after 31/12 of next year (Brussels)",
@@ -61,7 +67,10 @@ _NEW_CARD_REQUEST = inline_serializer(
     name="NewCardRequest",
     fields={
         "uid": serializers.CharField(help_text="The passholder's uid."),
-        "reason": serializers.ChoiceField(choices=NewCardReason.values),
+        "reason": serializers.ChoiceField(
+            choices=[*NewCardReason.values, "REMOVAL"],
+            help_text="REMOVAL, the earlier spelling of DEFECT, is accepted and recorded as DEFECT.",
+        ),
         "uitpasNumber": serializers.CharField(help_text="The new card's UiTPAS number."),
         "voucherNumber": serializers.CharField(
             required=False, help_text="Digits; redeemed by the operation."
@@ -69,8 +78,11 @@ _NEW_CARD_REQUEST = inline_serializer(
         "balieConsumerKey": serializers.CharField(
             required=False, help_text="The balie you act for; may be left out if you work at one balie only."
         ),
-        "kansenStatuutEndDate": serializers.DateField(
-            required=False, help_text="Required for OBTAIN_KANSENSTATUUT; at most 31/12 of next year."
+        "kansenStatuutEndDate": serializers.CharField(
+            required=False,
+            help_text="A W3C date: `2027-06-30` or `2027-06-30T00:00:00+02:00` (the calendar date as "
+            "written counts; time and offset do not move it). Required for OBTAIN_KANSENSTATUUT; at most "
+            "31/12 of next year.",
         ),
     },
 )
@@ -140,7 +152,7 @@ class NewCardView(APIView):
             reason=params.get("reason"),
             uitpas_number=params.get("uitpasNumber"),
             voucher_number=params.get("voucherNumber"),
-            balie_consumer_key=params.get("balieConsumerKey"),
+            balie_consumer_key=balie_consumer_key(request, params.get("balieConsumerKey")),
             kansenstatuut_end_date=params.get("kansenStatuutEndDate"),
         )
         return Response(
@@ -170,7 +182,7 @@ class PassholderView(APIView):
         passholder, memberships = passholder_by_card(
             user=request.user,
             uitpas_number=uitpas_number,
-            balie_consumer_key=request.query_params.get("balieConsumerKey"),
+            balie_consumer_key=balie_consumer_key(request, request.query_params.get("balieConsumerKey")),
         )
         today = timezone.localdate()
         return Response(

@@ -26,6 +26,8 @@ from cardsystems.models import (
 )
 from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.models import Membership, Passholder
+from uitid.models import AccessToken, Consumer
+from uitid.sealing import SealBroken, seal
 
 DEMO_PASSWORD = "demo"
 
@@ -122,6 +124,18 @@ CARDS = {
     "0945000000204": ("04B1000000000204", CardStatus.LOCAL_STOCK, BIB_GENT),
     "0945000000303": ("04B1000000000303", CardStatus.LOCAL_STOCK, BIB_GENT),
     "0945000001111": ("04B1000000001111", CardStatus.LOCAL_STOCK, BIB_GENT),
+}
+
+# OAuth 1.0a consumers, with fixed demo secrets: key: (name, secret, the balie whose own it is)
+OAUTH_CONSUMERS = {
+    "demo-balie-app": ("Demo balie application", "demo-balie-app-secret", None),
+    BALIES[BIB_AALST][0]: (BIB_AALST, "bibliotheek-aalst-secret", BIB_AALST),
+}
+# access token: (token secret, user, consumer key)
+OAUTH_TOKENS = {
+    "ann-demo-token": ("ann-demo-token-secret", "ann", "demo-balie-app"),
+    "bert-demo-token": ("bert-demo-token-secret", "bert", "demo-balie-app"),
+    "ann-aalst-token": ("ann-aalst-token-secret", "ann", BALIES[BIB_AALST][0]),
 }
 
 # voucher type name: (prefix, card system, {number: redeemed})
@@ -269,7 +283,36 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
                     "redeemed_card": None,
                 },
             )
+
+    consumers = {}
+    for key, (name, secret, balie_name) in OAUTH_CONSUMERS.items():
+        consumer, _ = put(Consumer, {"key": key}, {"name": name, "balie": balies.get(balie_name)})
+        writes += _keep_secret(consumer, secret)
+        consumers[key] = consumer
+    for token, (secret, username, consumer_key) in OAUTH_TOKENS.items():
+        access_token, _ = put(
+            AccessToken,
+            {"token": token},
+            {
+                "user": User.objects.get(username=username),
+                "consumer": consumers[consumer_key],
+                "revoked_at": None,
+            },
+        )
+        writes += _keep_secret(access_token, secret)
     return writes
+
+
+def _keep_secret(holder: Consumer | AccessToken, secret: str) -> int:
+    """Seal the demo secret unless it is sealed already (a seal differs every time)."""
+    try:
+        if holder.sealed_secret and holder.secret == secret:
+            return 0
+    except SealBroken:
+        pass
+    holder.sealed_secret = seal(secret)
+    holder.save(update_fields=["sealed_secret"])
+    return 1
 
 
 def _set_perms(holder, card_system: CardSystem, wanted: set[Perm]) -> int:

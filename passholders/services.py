@@ -33,6 +33,7 @@ from passholders import newcard_sql
 from passholders.models import Membership, Passholder
 from uitpas_site.prepared_sql import insert, update
 from uitpas_site.transactions import retry_on_conflict
+from uitpas_site.w3c_dates import parse_w3c_date
 
 
 class NewCardReason(models.TextChoices):
@@ -47,8 +48,10 @@ class NewCardReason(models.TextChoices):
 # Reasons that replace the current card of an existing membership.
 REPLACING_REASONS = frozenset(NewCardReason) - {NewCardReason.EXTRA_CARD}
 
+# Earlier spellings that existing clients still send (the v3 PHP client's REMOVAL).
+REASON_ALIASES = {"REMOVAL": NewCardReason.DEFECT}
+
 _VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
-_W3C_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 _CREATE = CardSystemPermission.PASSHOLDER_CREATE
 
@@ -86,6 +89,7 @@ def register_new_card(
     uid, reason, uitpas_number = _given(uid), _given(reason), _given(uitpas_number)
     voucher_number, balie_consumer_key = _given(voucher_number), _given(balie_consumer_key)
     kansenstatuut_end_date = _given(kansenstatuut_end_date)
+    reason = REASON_ALIASES.get(reason, reason)
     with transaction.atomic():
         # 1. MISSING_REQUIRED_FIELDS
         for value, field in ((uid, "uid"), (reason, "reason"), (uitpas_number, "uitpas_number")):
@@ -227,16 +231,13 @@ def _given(value: str | None) -> str | None:
 
 
 def _parse_end_date(raw: str, *, today: datetime.date) -> datetime.date:
-    try:
-        if not _W3C_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        end_date = datetime.date.fromisoformat(raw)
-    except ValueError:
+    end_date = parse_w3c_date(raw)
+    if end_date is None:
         raise UitpasError(
             ErrorCode.PARSE_INVALID_DATE,
-            _("kansenStatuutEndDate must be a date written as YYYY-MM-DD."),
+            _("kansenStatuutEndDate must be a W3C date, e.g. 2027-06-30 or 2027-06-30T00:00:00+02:00."),
             field="kansenstatuut_end_date",
-        ) from None
+        )
     latest = datetime.date(today.year + 1, 12, 31)
     if not today <= end_date <= latest:
         raise UitpasError(

@@ -117,17 +117,23 @@ def test_a_passholder_shows_only_the_memberships_the_viewer_has_rights_in(demo, 
 
 
 @pytest.mark.parametrize(
-    "headers, code",
+    "headers, code, challenge",
     [
-        ({}, "NOT_AUTHENTICATED"),
-        ({"HTTP_AUTHORIZATION": "Token 0123456789abcdef0123456789abcdef01234567"}, "AUTHENTICATION_FAILED"),
-        ({"HTTP_AUTHORIZATION": "Bearer something"}, "NOT_AUTHENTICATED"),
+        # No credentials: both schemes the API accepts.
+        ({}, "NOT_AUTHENTICATED", 'OAuth realm="UiTPAS", Token'),
+        (
+            {"HTTP_AUTHORIZATION": "Token 0123456789abcdef0123456789abcdef01234567"},
+            "AUTHENTICATION_FAILED",
+            "Token",
+        ),
+        ({"HTTP_AUTHORIZATION": "Token"}, "AUTHENTICATION_FAILED", "Token"),
+        ({"HTTP_AUTHORIZATION": "Bearer something"}, "NOT_AUTHENTICATED", 'OAuth realm="UiTPAS", Token'),
     ],
 )
-def test_401_without_a_valid_token(demo, client, headers, code):
+def test_401_without_a_valid_token(demo, client, headers, code, challenge):
     response = client.post(NEW_CARD, SEED_REQUEST, **headers)
     assert (response.status_code, error_code(response)) == (401, code)
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == challenge
 
 
 def test_401_for_an_inactive_user(demo, api_as):

@@ -80,7 +80,10 @@ class AccessToken(models.Model):
     token = models.CharField(_("token"), max_length=KEY_LENGTH, unique=True)
     sealed_secret = models.TextField(_("token secret (encrypted)"), editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oauth_tokens", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="oauth_tokens",
+        verbose_name=_("user"),
     )
     consumer = models.ForeignKey(
         Consumer, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("application")
@@ -147,3 +150,6 @@ class UsedNonce(models.Model):
                 fields=["timestamp", "nonce", "consumer_key", "token"], name="usednonce_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_key} {self.token} {self.timestamp} {self.nonce}"

@@ -42,7 +42,6 @@ from oauthlib.oauth1 import (
     RequestValidator,
     ResourceEndpoint,
 )
-from oauthlib.oauth1.rfc5849 import errors as oauth_errors
 
 from uitid.models import KEY_LENGTH, AccessToken, Consumer, RequestToken, UsedNonce
 from uitid.sealing import SealBroken, seal
@@ -164,6 +163,12 @@ def _oauth_parameter(signed: SignedRequest, name: str) -> str | None:
     return dict(found).get(name)
 
 
+def is_callback_url(url: str) -> bool:
+    """Where a person may be sent back to after approving: an http(s) URL."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= 2000
+
+
 # ---------------------------------------------------------------------------------------
 # Nonces
 
@@ -245,9 +250,13 @@ def _token_statement():
 
 def pending_request_token(token: str) -> RequestToken | None:
     """The request token, with its consumer and approving user, unless it expired."""
+    if not token or "\x00" in token:
+        return None
     oldest = timezone.now() - datetime.timedelta(seconds=REQUEST_TOKEN_LIFETIME)
     return (
-        RequestToken.objects.select_related("consumer", "user").filter(token=token, created_at__gte=oldest).first()
+        RequestToken.objects.select_related("consumer", "user")
+        .filter(token=token, created_at__gte=oldest)
+        .first()
     )
 
 
@@ -283,9 +292,7 @@ class _ResourceValidator(_Validator):
 
     def validate_access_token(self, client_key, token, request) -> bool:
         found = self._issued_to(client_key, request)
-        return (
-            found is not None and found.token == token and not found.is_revoked and found.user.is_active
-        )
+        return found is not None and found.token == token and not found.is_revoked and found.user.is_active
 
     def get_client_secret(self, client_key, request) -> str:
         found = self._issued_to(client_key, request)
@@ -300,7 +307,11 @@ def _secret_of(holder: Consumer | AccessToken | RequestToken) -> str:
     try:
         return holder.secret
     except SealBroken:
-        logger.error("The secret of %s %s cannot be unsealed with the keys in the settings.", type(holder).__name__, holder.pk)
+        logger.error(
+            "The secret of %s %s cannot be unsealed with the keys in the settings.",
+            type(holder).__name__,
+            holder.pk,
+        )
         return _DUMMY_SECRET
 
 
@@ -327,7 +338,9 @@ def authenticate(request: HttpRequest) -> AccessToken:
             raise _refusal_of_parameters(signed)
         if not (log.get("client") and log.get("resource_owner")):
             raise OAuthRefused(
-                _("Unknown consumer key or access token, a token of another consumer, a revoked token or an inactive user.")
+                _(
+                    "Unknown consumer key or access token, a token of another consumer, a revoked token or an inactive user."
+                )
             )
         raise OAuthRefused(_("The signature is not valid."))
     token = oauth_request.uitid_token
@@ -385,10 +398,7 @@ class _FlowValidator(_Validator):
         return True
 
     def validate_redirect_uri(self, client_key, redirect_uri, request) -> bool:
-        if redirect_uri == "oob":
-            return True
-        parts = urlsplit(redirect_uri)
-        return parts.scheme in ("http", "https") and bool(parts.netloc) and len(redirect_uri) <= 2000
+        return redirect_uri == "oob" or is_callback_url(redirect_uri)
 
     def save_request_token(self, token, request) -> None:
         remember_nonce(
@@ -463,11 +473,24 @@ def _flow_answer(headers, body, status) -> FlowAnswer:
     raise OAuthRefused(_("The OAuth request was refused (%(reason)s).") % {"reason": body or "invalid"})
 
 
+class _RequestTokenEndpoint(RequestTokenEndpoint):
+    """oauthlib's, for clients that name no ``oauth_callback`` (the v3 PHP client
+    sends one only when its caller gives one; the v3 documentation calls the consumer's
+    configured callback then): the request token is kept as ``oob`` and the callback is
+    decided at the approval (``uitid.services``). The callback is not part of the
+    signature oauthlib checks, which covers what the client sent."""
+
+    def validate_request_token_request(self, request):
+        if not request.redirect_uri:
+            request.redirect_uri = "oob"
+        return super().validate_request_token_request(request)
+
+
 def issue_request_token(request: HttpRequest) -> FlowAnswer:
     """``oauth_token``, ``oauth_token_secret`` and ``oauth_callback_confirmed`` for a
-    consumer's signed request that names its ``oauth_callback`` (or ``oob``)."""
+    consumer's signed request."""
     signed = signed_request(request)
-    endpoint = RequestTokenEndpoint(_FlowValidator())
+    endpoint = _RequestTokenEndpoint(_FlowValidator())
     try:
         return _flow_answer(
             *endpoint.create_request_token_response(signed.uri, signed.method, signed.body, signed.headers)

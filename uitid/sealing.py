@@ -22,7 +22,11 @@ _SALT = "uitid.sealing.oauth-secrets"
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet(
         [
-            Fernet(base64.urlsafe_b64encode(salted_hmac(_SALT, "fernet", secret=key, algorithm="sha256").digest()))
+            Fernet(
+                base64.urlsafe_b64encode(
+                    salted_hmac(_SALT, "fernet", secret=key, algorithm="sha256").digest()
+                )
+            )
             for key in keys
         ]
     )

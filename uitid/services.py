@@ -45,6 +45,7 @@ def create_consumer(
     key: str | None = None,
     balie: Balie | None = None,
     secret: str | None = None,
+    callback_url: str = "",
     created_by: AbstractBaseUser | None,
 ) -> Credentials:
     """A new consumer with a new secret (``secret`` only for fixed demo data). A balie's
@@ -58,7 +59,9 @@ def create_consumer(
             ErrorCode.INVALID_PARAMETERS, _("A consumer with this key already exists."), field="key"
         )
     secret = secret or new_secret()
-    consumer = Consumer.objects.create(key=key, name=name, balie=balie, sealed_secret=seal(secret))
+    consumer = Consumer.objects.create(
+        key=key, name=name, balie=balie, callback_url=callback_url, sealed_secret=seal(secret)
+    )
     audit_entry(
         action=AuditEntry.Action.OAUTH_CONSUMER_CREATED,
         obj=consumer,
@@ -81,12 +84,33 @@ def _check_key(key: str) -> None:
         )
 
 
-def balie_consumer(*, balie: Balie, created_by: AbstractBaseUser | None) -> Credentials | Consumer:
-    """The balie's own consumer: the existing one, or new Credentials the first time."""
-    existing = Consumer.objects.filter(balie=balie).first()
-    if existing is not None:
-        return existing
-    return create_consumer(name=balie.name, balie=balie, created_by=created_by)
+def consumer_for_command_line(*, consumer_key: str | None) -> tuple[Consumer, str]:
+    """The consumer ``oauth_credentials`` issues for, with its secret: the one with that
+    key; else the own consumer of the balie with that consumer key, created the first
+    time; without a key, the command line's application consumer, created once."""
+    if consumer_key is None:
+        consumer = Consumer.objects.filter(key=COMMAND_LINE_CONSUMER_KEY).first()
+        if consumer is None:
+            return _made(
+                create_consumer(
+                    name="Command line (oauth_credentials)", key=COMMAND_LINE_CONSUMER_KEY, created_by=None
+                )
+            )
+        return consumer, consumer.secret
+    consumer = Consumer.objects.filter(key=consumer_key).first()
+    if consumer is not None:
+        return consumer, consumer.secret
+    balie = Balie.objects.filter(consumer_key=consumer_key).first()
+    if balie is None:
+        raise UitpasError(
+            ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,
+            _("No consumer and no balie has the key %(key)s.") % {"key": consumer_key[:80]},
+        )
+    return _made(create_consumer(name=balie.name, balie=balie, created_by=None))
+
+
+def _made(credentials: Credentials) -> tuple[Consumer, str]:
+    return credentials.consumer, credentials.consumer_secret
 
 
 @dataclass(frozen=True)
@@ -108,7 +132,9 @@ def issue_access_token(
     """A new access token for ``user`` through ``consumer``; its secret is returned once."""
     token = token or generate_token(40)
     secret = secret or new_secret()
-    access_token = AccessToken.objects.create(token=token, sealed_secret=seal(secret), user=user, consumer=consumer)
+    access_token = AccessToken.objects.create(
+        token=token, sealed_secret=seal(secret), user=user, consumer=consumer
+    )
     audit_entry(
         action=AuditEntry.Action.OAUTH_TOKEN_ISSUED,
         obj=access_token,
@@ -146,7 +172,9 @@ class Approval:
 
 
 @transaction.atomic
-def approve_request_token(*, request_token: RequestToken, user: AbstractBaseUser) -> Approval:
+def approve_request_token(
+    *, request_token: RequestToken, user: AbstractBaseUser, callback_hint: str | None = None
+) -> Approval:
     """The person lets the request token's consumer act as them: the consumer may now
     exchange it, with the verifier, for an access token."""
     verifier = generate_token(32)
@@ -155,21 +183,33 @@ def approve_request_token(*, request_token: RequestToken, user: AbstractBaseUser
     )
     if not approved:
         raise UitpasError(ErrorCode.ACTION_FAILED, _("This request was approved already."))
-    if request_token.callback == "oob":
+    callback = _callback(request_token, callback_hint)
+    if callback is None:
         return Approval(None, verifier)
     return Approval(
-        add_params_to_uri(
-            request_token.callback, [("oauth_token", request_token.token), ("oauth_verifier", verifier)]
-        ),
+        add_params_to_uri(callback, [("oauth_token", request_token.token), ("oauth_verifier", verifier)]),
         verifier,
     )
 
 
-def refuse_request_token(*, request_token: RequestToken) -> str | None:
+def refuse_request_token(*, request_token: RequestToken, callback_hint: str | None = None) -> str | None:
     """The person says no: the request token is gone; where to send them back, if anywhere."""
     RequestToken.objects.filter(pk=request_token.pk).delete()
-    if request_token.callback == "oob":
+    callback = _callback(request_token, callback_hint)
+    if callback is None:
         return None
-    return add_params_to_uri(request_token.callback, [("oauth_token", request_token.token), ("denied", "true")])
+    return add_params_to_uri(callback, [("oauth_token", request_token.token), ("denied", "true")])
 
 
+def _callback(request_token: RequestToken, hint: str | None) -> str | None:
+    """Where the person goes back to: the callback the consumer signed with its request
+    token; when it named none (``oob``), the ``oauth_callback`` of the authorize URL (the
+    PHP client puts it there), else the consumer's configured callback; else nowhere
+    (the page shows the verifier)."""
+    from uitid.oauth import is_callback_url
+
+    if request_token.callback != "oob":
+        return request_token.callback
+    if hint and is_callback_url(hint):
+        return hint
+    return request_token.consumer.callback_url or None

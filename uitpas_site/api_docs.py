@@ -6,6 +6,7 @@ itself (authentication, unknown URL, method, media type, size, rate, server erro
 """
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -17,7 +18,10 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_PARAMETERS: "A parameter has a value outside its allowed values.",
     ErrorCode.PARSE_INVALID_UITPASNUMBER: "Not a UiTPAS number: `0` + 12 digits, 12th digit 0 or 1, Luhn check digit.",
     ErrorCode.PARSE_INVALID_VOUCHERNUMBER: "A voucher number is a string of digits.",
-    ErrorCode.PARSE_INVALID_DATE: "Not a date written `YYYY-MM-DD`.",
+    ErrorCode.PARSE_INVALID_DATE: (
+        "Not a W3C date: `YYYY-MM-DD` or `YYYY-MM-DDThh:mm[:ss[.s]]TZD` with TZD `Z` or `±hh:mm` "
+        "(the calendar date as written counts)."
+    ),
     ErrorCode.INVALID_DATE_CONSTRAINTS: "The date is outside its allowed range.",
     ErrorCode.UNKNOWN_BALIE_CONSUMERKEY: "No balie has that consumer key.",
     ErrorCode.ACCESS_DENIED: "You may not do this; `requiredPermission` names the right it needs.",
@@ -31,8 +35,15 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
     ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
     ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
-    ErrorCode.NOT_AUTHENTICATED: "No token: send `Authorization: Token <key>`.",
-    ErrorCode.AUTHENTICATION_FAILED: "Unknown token, or the user is inactive.",
+    ErrorCode.NOT_AUTHENTICATED: (
+        "No credentials: sign the request with OAuth 1.0a, or send `Authorization: Token <key>` "
+        "(`WWW-Authenticate` names both)."
+    ),
+    ErrorCode.AUTHENTICATION_FAILED: (
+        "Credentials refused: an unknown or revoked token, an inactive user; with OAuth also a token of "
+        "another consumer, a wrong signature, a timestamp more than 10 minutes off or a nonce used before "
+        "(`WWW-Authenticate` names the scheme that refused)."
+    ),
     ErrorCode.NOT_FOUND: "No endpoint at this URL.",
     ErrorCode.METHOD_NOT_ALLOWED: "The endpoint does not take this HTTP method (`Allow` lists those it takes).",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "The body is not form-encoded, multipart or XML.",
@@ -94,3 +105,31 @@ def error_responses(checks: list[tuple[ErrorCode, str]]) -> dict[int, OpenApiRes
             ERROR_BODY, description="\n".join(f"`{code}`: {ERROR_MEANINGS[code]}" for code in codes)
         )
     return responses
+
+
+class OAuthScheme(OpenApiAuthenticationExtension):
+    """OAuth 1.0a in the contract. OpenAPI 3 has no type for it: an HTTP scheme named
+    ``OAuth``, described."""
+
+    target_class = "uitpas_site.authentication.OAuthAuthentication"
+    name = "oauth1"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "OAuth",
+            "description": (
+                "OAuth 1.0a (RFC 5849), as the UiTPAS v3 clients sign: a consumer key and secret and a "
+                "user access token and token secret, HMAC-SHA1 or HMAC-SHA256, in the `Authorization: "
+                "OAuth …` header, the query string or a form body. Timestamps within 10 minutes; a nonce "
+                "is accepted once. Tokens come from the three-legged flow (`POST /uitid/rest/requestToken`, "
+                "`GET /uitid/rest/auth/authorize`, `POST /uitid/rest/accessToken`), a superuser in the "
+                "admin, or `manage.py oauth_credentials`."
+            ),
+        }
+
+
+def without_v3_aliases(endpoints, **kwargs):
+    """Every endpoint also answers under /uitid/rest/uitpas/… (the v3 clients' endpoint);
+    the contract lists each once, under /uitpas/, and says so in its description."""
+    return [endpoint for endpoint in endpoints if not endpoint[0].startswith("/uitid/rest/")]

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from cardsystems.errors import ErrorCode
-from uitpas_site.xml_api import API_PREFIX, xml_http_response
+from uitpas_site.xml_api import is_api_path, xml_http_response
 
 
 def api_body_limit(get_response):
@@ -13,7 +13,7 @@ def api_body_limit(get_response):
     XML 413, before anything reads or parses it."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX):
+        if is_api_path(request.path):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

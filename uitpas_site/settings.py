@@ -163,6 +163,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "uitpas_site.authentication.OAuthAuthentication",
         "uitpas_site.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -183,10 +184,15 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "UiTPAS back-office API",
     "DESCRIPTION": (
-        "The XML API of the UiTPAS back-office. Authenticate with `Authorization: Token <key>`. "
-        "Every response is XML with root `response`; a failure carries `code`, `message` and, "
-        "for ACCESS_DENIED, `requiredPermission`. Read the code, not the message."
+        "The XML API of the UiTPAS back-office, a successor of the UiTPAS v3 API. Authenticate with "
+        "OAuth 1.0a (a consumer and a user access token, as the v3 clients do) or with "
+        "`Authorization: Token <key>`. Every path also answers under `/uitid/rest/uitpas/…` (the "
+        "endpoint the v3 clients are configured with), and a request signed by a balie's own OAuth "
+        "consumer acts for that balie when it names no `balieConsumerKey`. Responses are XML with root "
+        "`response` (a passholder: root `passHolder`); a failure carries `code`, `message` and, for "
+        "ACCESS_DENIED, `requiredPermission`. Read the code, not the message."
     ),
+    "PREPROCESSING_HOOKS": ["uitpas_site.api_docs.without_v3_aliases"],
     "VERSION": "1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

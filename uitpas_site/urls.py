@@ -13,13 +13,18 @@ admin.site.index_title = _("Overview")
 # The back-office is the whole site: no "View site" link.
 admin.site.site_url = None
 
+API_URLS = [path("", include("passholders.urls")), path("", include("cardsystems.urls"))]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("uitpas/", include("passholders.urls")),
-    path("uitpas/", include("cardsystems.urls")),
+    path("uitpas/", include(API_URLS)),
+    # The v3 clients are configured with the endpoint {server}/uitid/rest/: the same API
+    # there, and the OAuth flow (request token, the person's approval, access token).
+    path("uitid/rest/uitpas/", include((API_URLS, "v3"))),
+    path("uitid/rest/", include("uitid.urls")),
     # The API contract (OpenAPI 3) and its documentation page; public, like any contract.
     path(
         "uitpas/schema/",
@@ -31,8 +36,9 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
-    # Anything else under /uitpas/ is an XML 404, never Django's HTML page.
+    # Anything else under the API's prefixes is an XML 404, never Django's HTML page.
     re_path(r"^uitpas(?:/.*)?$", api_not_found),
+    re_path(r"^uitid/rest(?:/.*)?$", api_not_found),
 ]
 
 handler404 = views.not_found

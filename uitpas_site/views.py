@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from cardsystems.errors import ErrorCode
-from uitpas_site.xml_api import API_PREFIX, xml_http_response
+from uitpas_site.xml_api import is_api_path, xml_http_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,12 +25,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if request.path.startswith(API_PREFIX):
+    if is_api_path(request.path):
         return xml_http_response(ErrorCode.NOT_FOUND, _("No API endpoint at this URL."), 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith(API_PREFIX):
+    if is_api_path(request.path):
         return xml_http_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
     return defaults.server_error(request)

@@ -19,11 +19,18 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from cardsystems.errors import ErrorCode, UitpasError
+from uitid.models import AccessToken
 from uitpas_site.xml_format import UitpasXMLRenderer
 
 logger = logging.getLogger("uitpas.api")
 
-API_PREFIX = "/uitpas/"
+# The API answers under /uitpas/ and, for the v3 clients, under /uitid/rest/ (where the
+# OAuth flow's endpoints are too).
+API_PREFIXES = ("/uitpas/", "/uitid/rest/")
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
 
 
 def request_params(request: Request) -> dict[str, str | None]:
@@ -40,6 +47,17 @@ def request_params(request: Request) -> dict[str, str | None]:
         value = data.getlist(name)[0] if hasattr(data, "getlist") else data[name]
         params[name] = value if value is None or isinstance(value, str) else str(value)
     return params
+
+
+def balie_consumer_key(request: Request, given: str | None) -> str | None:
+    """The balie a request names: ``balieConsumerKey`` as given; when it is absent or
+    blank and the request is signed by a balie's own OAuth consumer, that balie (the v3
+    rule: "by default the consumer key of the OAuth request is used")."""
+    if given is not None and given.strip():
+        return given
+    if isinstance(request.auth, AccessToken) and request.auth.consumer.balie_id is not None:
+        return request.auth.consumer.key
+    return given
 
 
 def error_body(
@@ -83,8 +101,9 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
+        challenge = _challenge(exc, context.get("request"))
+        if challenge:
+            headers["WWW-Authenticate"] = challenge
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
         code = next(
@@ -94,6 +113,16 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
         return error_response(code, _detail_text(exc.detail), exc.status_code, headers=headers)
     logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
     return error_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
+
+
+def _challenge(exc: exceptions.APIException, request: Request | None) -> str | None:
+    """``WWW-Authenticate``: the scheme that refused the credentials; every scheme the API
+    accepts when none were given."""
+    if getattr(exc, "challenge", None):
+        return exc.challenge
+    if isinstance(exc, exceptions.NotAuthenticated) and request is not None:
+        return ", ".join(auth.authenticate_header(request) for auth in request.authenticators)
+    return getattr(exc, "auth_header", None)
 
 
 def _detail_text(detail) -> str:
