@@ -412,6 +412,9 @@ class _FlowValidator(_Validator):
         )
 
     # Access token
+    def get_realms(self, token, request) -> list:
+        return []
+
     def validate_request_token(self, client_key, token, request) -> bool:
         found = self._request_token(token, request)
         return found is not None and found.consumer.key == client_key
