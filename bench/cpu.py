@@ -3,6 +3,8 @@
 Loads a small data set (10,000 cards) into a fresh database, then runs newCard requests
 through Django's WSGI handler and prints wall and CPU milliseconds per request; with
 ``--profile`` it prints a pyinstrument profile instead (``pip install pyinstrument``).
+With ``--oauth`` the requests are signed with OAuth 1.0a (signed before the clock starts)
+instead of carrying a DRF token.
 
 Run inside scripts/with-postgres:  scripts/with-postgres .venv/bin/python -m bench.cpu
 """
@@ -27,6 +29,7 @@ WARMUP = 100
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--oauth", action="store_true", help="sign with OAuth 1.0a instead of a DRF token")
     options = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="uitpas_site.settings",
@@ -50,16 +53,29 @@ def main() -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     app = WSGIHandler()
-
-    def new_card(index: int) -> None:
-        body = urllib.parse.urlencode(
+    authorizations = [f"Token {data.token}"] * (WARMUP + REQUESTS)
+    bodies = [
+        urllib.parse.urlencode(
             {
                 "uid": data.passholder_uid(index),
                 "reason": "DEFECT",
                 "uitpasNumber": data.stock_number(index),
                 "balieConsumerKey": dataset.CONSUMER_KEY,
             }
-        ).encode()
+        )
+        for index in range(WARMUP + REQUESTS)
+    ]
+    if options.oauth:
+        from bench.load import _authorization
+        from bench.run import _oauth_credentials
+
+        spec = {"oauth": _oauth_credentials(url)}
+        authorizations = [
+            _authorization(spec, "http://127.0.0.1/uitpas/passholder/newCard", body) for body in bodies
+        ]
+
+    def new_card(index: int) -> None:
+        body = bodies[index].encode()
         environ = {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": "/uitpas/passholder/newCard",
@@ -70,7 +86,7 @@ def main() -> None:
             "wsgi.url_scheme": "http",
             "CONTENT_LENGTH": str(len(body)),
             "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_AUTHORIZATION": f"Token {data.token}",
+            "HTTP_AUTHORIZATION": authorizations[index],
         }
         statuses = []
         response = app(environ, lambda status, headers: statuses.append(status))

@@ -2,7 +2,10 @@
 requests over ``--connections`` concurrent connections and prints what happened as JSON.
 
 Usage: python -m bench.load HOST PORT CONNECTIONS < requests.json
-where requests.json is ``{"token": ..., "forms": [{...}, ...]}``.
+where requests.json is ``{"token": ..., "forms": [{...}, ...]}`` (a DRF token), or
+``{"oauth": {"consumer_key", "consumer_secret", "token", "token_secret"}, "forms": [...]}``:
+each request signed with OAuth 1.0a, HMAC-SHA1, a fresh nonce and timestamp, in the
+``Authorization`` header (oauthlib's client), as the v3 PHP client signs.
 """
 
 import asyncio
@@ -12,30 +15,50 @@ import sys
 import time
 import urllib.parse
 
+from oauthlib.oauth1 import Client
+
 _CODE = re.compile(rb"<code>([A-Z_]+)</code>")
+_PATH = "/uitpas/passholder/newCard"
+_FORM = "application/x-www-form-urlencoded"
 
 
-async def send_all(host: str, port: int, connections: int, token: str, forms: list[dict]) -> dict:
+def _authorization(spec: dict, url: str, body: str) -> str:
+    if "token" in spec:
+        return f"Token {spec['token']}"
+    oauth = spec["oauth"]
+    client = Client(
+        oauth["consumer_key"],
+        client_secret=oauth["consumer_secret"],
+        resource_owner_key=oauth["token"],
+        resource_owner_secret=oauth["token_secret"],
+    )
+    _url, headers, _body = client.sign(url, "POST", body=body, headers={"Content-Type": _FORM})
+    return headers["Authorization"]
+
+
+async def send_all(host: str, port: int, connections: int, spec: dict, forms: list[dict]) -> dict:
+    # Requests are signed before the clock starts: a client signs on its own machine.
     queue: asyncio.Queue = asyncio.Queue()
     for form in forms:
-        queue.put_nowait(form)
+        body = urllib.parse.urlencode(form)
+        authorization = _authorization(spec, f"http://{host}:{port}{_PATH}", body)
+        head = (
+            f"POST {_PATH} HTTP/1.1\r\n"
+            f"Host: {host}:{port}\r\nAuthorization: {authorization}\r\n"
+            f"Content-Type: {_FORM}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        queue.put_nowait((head + body).encode())
     latencies: list[float] = []
     errors: dict[str, int] = {}
 
     async def one_connection() -> None:
         while not queue.empty():
-            form = queue.get_nowait()
-            body = urllib.parse.urlencode(form).encode()
-            head = (
-                "POST /uitpas/passholder/newCard HTTP/1.1\r\n"
-                f"Host: {host}:{port}\r\nAuthorization: Token {token}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            ).encode()
+            request = queue.get_nowait()
             started = time.perf_counter()
             try:
                 reader, writer = await asyncio.open_connection(host, port)
-                writer.write(head + body)
+                writer.write(request)
                 await writer.drain()
                 response = await reader.read()
                 writer.close()
@@ -62,7 +85,7 @@ async def send_all(host: str, port: int, connections: int, token: str, forms: li
 def main() -> None:
     host, port, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     spec = json.load(sys.stdin)
-    result = asyncio.run(send_all(host, port, connections, spec["token"], spec["forms"]))
+    result = asyncio.run(send_all(host, port, connections, spec, spec["forms"]))
     json.dump(result, sys.stdout)
 
 

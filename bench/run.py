@@ -2,9 +2,11 @@
 
 For each stock size: a fresh database, a data set loaded with COPY, gunicorn with
 ``--workers`` workers, newCard requests from ``--connections`` concurrent connections of
-another process; then the same database work sent directly through psycopg from
-``--floor-processes`` processes. Prints one table: requests per second, latency
-percentiles, errors, SQL statements per request, and the ratio to the floor.
+another process, authenticated with a DRF token and then signed with OAuth 1.0a
+(HMAC-SHA1, a fresh nonce per request, as the v3 PHP client signs); then the same
+database work sent directly through psycopg from ``--floor-processes`` processes. Prints
+one table: requests per second, latency percentiles, errors, SQL statements per request,
+the ratio to the floor, and the OAuth run's ratio to the token run.
 
 Run inside scripts/with-postgres (it gives DATABASE_URL of a superuser).
 """
@@ -56,29 +58,32 @@ def measure(admin_url: str, cards: int, options) -> list[dict]:
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True)
 
-    operations = WARMUP + 2 * options.requests
-    # Each operation needs a card from the balie's stock and a passholder of its own.
+    runs = ("token", "oauth", "floor")
+    operations = WARMUP + len(runs) * options.requests
+    # Each operation needs a card of its own from the balie's stock; the runs one after
+    # the other give the same passholders a new card each (DEFECT replaces the last one).
     passholders = min(100_000, cards - operations)
-    if passholders < operations:
-        sys.exit(
-            f"{cards:,} cards are too few for {options.requests:,} requests: at most {(cards // 2 - WARMUP) // 2:,}"
-        )
+    if passholders < WARMUP + options.requests:
+        sys.exit(f"{cards:,} cards are too few for {options.requests:,} requests per run")
     print(f"loading {cards:,} cards ({passholders:,} passholders)...", file=sys.stderr, flush=True)
     data = dataset.load(_conninfo(url), cards=cards, local_stock=operations, passholders=passholders)
-    forms = [
-        {
-            "uid": data.passholder_uid(i),
-            "reason": "DEFECT",
-            "uitpasNumber": data.stock_number(i),
-            "balieConsumerKey": dataset.CONSUMER_KEY,
-        }
-        for i in range(operations)
-    ]
-    warmup, http_forms, floor_forms = (
-        forms[:WARMUP],
-        forms[WARMUP : WARMUP + options.requests],
-        forms[-options.requests :],
+
+    def forms(first_card: int, count: int, first_passholder: int) -> list[dict]:
+        return [
+            {
+                "uid": data.passholder_uid(first_passholder + i),
+                "reason": "DEFECT",
+                "uitpasNumber": data.stock_number(first_card + i),
+                "balieConsumerKey": dataset.CONSUMER_KEY,
+            }
+            for i in range(count)
+        ]
+
+    warmup = forms(0, WARMUP, 0)
+    token_forms, oauth_forms, floor_forms = (
+        forms(WARMUP + run * options.requests, options.requests, WARMUP) for run in range(len(runs))
     )
+    oauth = _oauth_credentials(url)
 
     from tests.live.servers import gunicorn
 
@@ -86,16 +91,16 @@ def measure(admin_url: str, cards: int, options) -> list[dict]:
         db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         with gunicorn(url, workers=options.workers, threads=1) as base:
             host, port = urllib.parse.urlsplit(base).netloc.split(":")
-            _client(
-                ["-m", "bench.load", host, port, str(options.connections)],
-                {"token": data.token, "forms": warmup},
-            )
+            load = ["-m", "bench.load", host, port, str(options.connections)]
+            _client(load, {"token": data.token, "forms": warmup})
             db.execute("SELECT pg_stat_statements_reset()")
-            http = _client(
-                ["-m", "bench.load", host, port, str(options.connections)],
-                {"token": data.token, "forms": http_forms},
-            )
-            statements = _statements(db)
+            http = _client(load, {"token": data.token, "forms": token_forms})
+            http["sql"] = _statements(db) / len(token_forms)
+            if os.environ.get("BENCH_SHOW_SQL"):
+                _show_statements(db)
+            db.execute("SELECT pg_stat_statements_reset()")
+            signed = _client(load, {"oauth": oauth, "forms": oauth_forms})
+            signed["sql"] = _statements(db) / len(oauth_forms)
             if os.environ.get("BENCH_SHOW_SQL"):
                 _show_statements(db)
         db.execute("SELECT pg_stat_statements_reset()")
@@ -103,19 +108,28 @@ def measure(admin_url: str, cards: int, options) -> list[dict]:
             ["-m", "bench.floor", _conninfo(url), str(options.floor_processes)],
             {"token": data.token, "consumer_key": dataset.CONSUMER_KEY, "operations": floor_forms},
         )
-        floor_statements = _statements(db)
+        floor["sql"] = _statements(db) / len(floor_forms)
         if os.environ.get("BENCH_SHOW_SQL"):
             _show_statements(db)
-    http["sql"] = statements / len(http_forms)
-    floor["sql"] = floor_statements / len(floor_forms)
+    http_run = f"gunicorn {options.workers} workers, {options.connections} conn."
     return [
-        {
-            "cards": cards,
-            "run": f"HTTP: gunicorn {options.workers} workers, {options.connections} connections",
-            **http,
-        },
+        {"cards": cards, "run": f"HTTP, DRF token: {http_run}", **http},
+        {"cards": cards, "run": f"HTTP, OAuth 1.0a: {http_run}", **signed},
         {"cards": cards, "run": f"floor: psycopg, {options.floor_processes} processes", **floor},
     ]
+
+
+def _oauth_credentials(url: str) -> dict:
+    """An access token for the bench clerk, issued by the operators' command."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "oauth_credentials", "bench-clerk"],
+        cwd=PROJECT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
 
 
 def _conninfo(url: str) -> str:
@@ -157,19 +171,25 @@ def _statements(db) -> int:
 
 
 def print_table(rows: list[dict], options) -> None:
-    header = f"{'cards':>10} | {'run':<40} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'SQL/req':>7} | {'vs floor':>8}"
+    header = (
+        f"{'cards':>10} | {'run':<48} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | "
+        f"{'p99 ms':>7} | {'errors':>6} | {'SQL/req':>7} | {'vs floor':>8} | {'vs token':>8}"
+    )
     print(header)
     print("-" * len(header))
-    for http, floor in zip(rows[::2], rows[1::2], strict=True):
-        for row in (http, floor):
-            rate = row["requests"] / row["seconds"]
+
+    def rate(row: dict) -> float:
+        return row["requests"] / row["seconds"]
+
+    for token, oauth, floor in zip(rows[::3], rows[1::3], rows[2::3], strict=True):
+        for row in (token, oauth, floor):
             q = statistics.quantiles(row["latencies"], n=100)
-            ratio = rate / (floor["requests"] / floor["seconds"])
-            errors = sum(row["errors"].values())
+            versus_token = f"{rate(row) / rate(token):>8.2f}" if row is oauth else f"{'':>8}"
             print(
-                f"{row['cards']:>10,} | {row['run']:<40} | {row['requests']:>8} | {rate:>7.0f} | "
-                f"{q[49] * 1000:>7.1f} | {q[94] * 1000:>7.1f} | {q[98] * 1000:>7.1f} | {errors:>6} | "
-                f"{row['sql']:>7.1f} | {ratio:>8.2f}"
+                f"{row['cards']:>10,} | {row['run']:<48} | {row['requests']:>8} | {rate(row):>7.0f} | "
+                f"{q[49] * 1000:>7.1f} | {q[94] * 1000:>7.1f} | {q[98] * 1000:>7.1f} | "
+                f"{sum(row['errors'].values()):>6} | {row['sql']:>7.1f} | {rate(row) / rate(floor):>8.2f} | "
+                f"{versus_token}"
             )
             if row["errors"]:
                 print(f"{'':>10}   errors: {row['errors']}")

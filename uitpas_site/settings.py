@@ -8,7 +8,9 @@ Environment variables:
 
 - ``DATABASE_URL``: any URL dj-database-url understands; default a SQLite file
   ``db.sqlite3`` in the project root.
-- ``DJANGO_SECRET_KEY``: required unless ``DJANGO_DEBUG=1``.
+- ``DJANGO_SECRET_KEY``: required unless ``DJANGO_DEBUG=1``; also seals the OAuth secrets
+  in the database (``uitid.sealing``).
+- ``DJANGO_SECRET_KEY_FALLBACKS``: comma-separated earlier secret keys, during a rotation.
 - ``DJANGO_DEBUG``: ``1``/``true``/``yes`` turns debug on; default off.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names; default none in production,
   ``localhost,127.0.0.1,[::1]`` in development.
@@ -40,6 +42,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for a development run).")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+
+# Earlier keys, still accepted while they are rotated out (sessions, and the OAuth
+# secrets sealed with them: uitid.sealing).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS",
