@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from cardsystems.errors import UitpasError
 from cardsystems.models import Balie
@@ -125,8 +124,5 @@ class AccessTokenAdmin(_SuperusersOnly):
             for token in queryset.select_related("user", "consumer__balie")
         )
         self.message_user(
-            request,
-            ngettext("%(count)d access token revoked.", "%(count)d access tokens revoked.", revoked)
-            % {"count": revoked},
-            messages.SUCCESS,
+            request, _("Access tokens revoked: %(count)d.") % {"count": revoked}, messages.SUCCESS
         )

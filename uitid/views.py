@@ -12,6 +12,7 @@ Steps 1 and 3 answer form-encoded bodies, as OAuth prescribes; their failures ar
 API's XML (401 AUTHENTICATION_FAILED with ``WWW-Authenticate: OAuth``).
 """
 
+from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -66,7 +67,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, state: str, *, status: int = 200, **context) -> HttpResponse:
-    context = {"title": _("Approve an application"), "state": state, **context}
+    # The back-office's frame (its name, the person's menu), as the admin pages have it.
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Approve an application"),
+        "state": state,
+        **context,
+    }
     return render(request, "uitid/authorize.html", context, status=status)
 
 

@@ -1,7 +1,8 @@
 """A load client, run as a process of its own: fires each round's requests at once.
 
 Reads JSON from stdin: ``{"base": "http://127.0.0.1:PORT", "rounds": [[request, ...], ...]}``
-where a request is ``{"method", "path", "token", "form"}``. For each round it opens one
+where a request is ``{"method", "path", "token", "form"}`` (a DRF token), or
+``{"method", "path", "headers", "body"}`` (sent as given: a signed OAuth request). For each round it opens one
 connection per request, releases them together (a barrier), and waits for all answers
 before the next round. Writes ``[[[status, body], ...], ...]`` as JSON to stdout.
 """
@@ -21,8 +22,8 @@ def fire(base: str, requests: list[dict]) -> list[tuple[int, str]]:
     def send(index: int, request: dict) -> None:
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         conn.connect()
-        body = urllib.parse.urlencode(request.get("form", {}))
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        body = request.get("body") or urllib.parse.urlencode(request.get("form", {}))
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **request.get("headers", {})}
         if request.get("token"):
             headers["Authorization"] = f"Token {request['token']}"
         barrier.wait()
