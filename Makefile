@@ -82,9 +82,10 @@ bench: install-dev system-packages
 	  scripts/with-postgres $(PY) -m bench.run $(BENCH_ARGS)
 
 # The long property-based run of the API fuzz tests (make test runs a bounded one).
+FUZZ_TESTS := tests/test_fuzz_api.py tests/test_fuzz_oauth.py
 fuzz: install-dev static system-packages
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -s -p no:cacheprovider tests/test_fuzz_api.py
-	HYPOTHESIS_PROFILE=fuzz scripts/with-postgres $(PY) -m pytest -s -p no:cacheprovider tests/test_fuzz_api.py
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -s -p no:cacheprovider $(FUZZ_TESTS)
+	HYPOTHESIS_PROFILE=fuzz scripts/with-postgres $(PY) -m pytest -s -p no:cacheprovider $(FUZZ_TESTS)
 
 # Production serving: gunicorn (gunicorn.conf.py) on the database given by DATABASE_URL,
 # with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.
