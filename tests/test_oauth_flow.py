@@ -341,3 +341,26 @@ def test_a_superuser_issues_and_revokes_a_token(demo, admin_as, client):
 def test_only_superusers_manage_api_access(demo, admin_as, username, path):
     assert admin_as(username).get(path).status_code == 403
     assert admin_as(username).post(path, {"name": "x", "user": 1, "consumer": 1}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("put", "/uitid/rest/requestToken", 405, "METHOD_NOT_ALLOWED"),
+        ("delete", "/uitid/rest/accessToken", 405, "METHOD_NOT_ALLOWED"),
+        ("get", "/uitid/rest/requestToken/", 404, "NOT_FOUND"),
+        ("get", "/uitid/rest/nothing", 404, "NOT_FOUND"),
+        ("get", "/uitid/rest/uitpas/nothing", 404, "NOT_FOUND"),
+        ("get", "/uitid/rest/uitpas/passholder/newCard", 401, "NOT_AUTHENTICATED"),
+    ],
+)
+def test_the_v3_prefix_fails_in_xml_too(demo, client, method, path, status, code):
+    response = getattr(client, method)(path)
+    assert (response.status_code, error_code(response)) == (status, code)
+
+
+def test_the_v3_prefix_refuses_big_bodies_before_reading_them(demo, client):
+    response = client.post(
+        "/uitid/rest/requestToken", "x" * 70_000, content_type="application/x-www-form-urlencoded"
+    )
+    assert (response.status_code, error_code(response)) == (413, "REQUEST_TOO_LARGE")

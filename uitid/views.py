@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from cardsystems.errors import ErrorCode
 from uitid import oauth, services
@@ -54,6 +55,7 @@ def _flow_step(request: HttpRequest, step) -> HttpResponse:
     return HttpResponse(answer.body, content_type=_FORM)
 
 
+@require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     """The person approves or refuses an application's request token (step 2)."""
     if not request.user.is_authenticated:
