@@ -84,6 +84,43 @@ API = {
         (400, "ACCESS_DENIED"),
     ),
     "passholder, allowed": Attempt("bert", "get", f"/uitpas/passholder/{AALST_ACTIVE}"),
+    # passholder by uid (Pieter, of Regio Aalst)
+    "passholder by uid, no token": Attempt(
+        "anonymous", "get", f"/uitpas/passholder/uid/{UIDS.pieter}", expected=(401, "NOT_AUTHENTICATED")
+    ),
+    "passholder by uid, deleted token": Attempt(
+        "deleted-token:ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "passholder by uid, inactive user": Attempt(
+        "inactive:ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "passholder by uid, user of another card system": Attempt(
+        "greet", "get", f"/uitpas/passholder/uid/{UIDS.pieter}", expected=(400, "ACCESS_DENIED")
+    ),
+    "passholder by uid, administrator of another card system": Attempt(
+        "ksb-aalst", "get", f"/uitpas/passholder/uid/{UIDS.marc}", expected=(400, "ACCESS_DENIED")
+    ),
+    "passholder by uid, for a balie one does not work at": Attempt(
+        "bert",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "passholder by uid, balie without rights": Attempt(
+        "ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        {"balieConsumerKey": KEYS.toneel},
+        (400, "ACCESS_DENIED"),
+    ),
+    "passholder by uid, allowed": Attempt("bert", "get", f"/uitpas/passholder/uid/{UIDS.pieter}"),
     # countCards
     "countCards, no token": Attempt(
         "anonymous",
