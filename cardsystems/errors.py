@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     # Card look-ups by number (block, card): the UiTPAS API names them so.
     UNKNOWN_UITPASNUMBER = "UNKNOWN_UITPASNUMBER"
     UNKNOWN_CHIPNUMBER = "UNKNOWN_CHIPNUMBER"
+    # The balie list: no user has that uid.
+    UNKNOWN_USER = "UNKNOWN_USER"
 
     # Failures of the request itself rather than of the operation (HTTP status != 400
     # except PARSE_ERROR); the API documents them next to the domain codes.

@@ -61,6 +61,7 @@ def test_the_schema_describes_every_api_endpoint(db, client):
         ("/uitpas/passholder/{uitpas_number}", "get"): "passholderByCard",
         ("/uitpas/passholder/uid/{uid}", "get"): "passholderByUid",
         ("/uitpas/balie/countCards", "get"): "countCards",
+        ("/uitpas/balie/list", "get"): "baliesOfUser",
         ("/uitpas/passholder/block/{uitpas_number}", "post"): "blockCard",
         ("/uitpas/card", "get"): "card",
     }
@@ -113,6 +114,16 @@ def test_the_passholder_lookups_document_the_v3_document_and_the_uid_404(db, cli
         "rdf:id",
         "optInPreferences",
     ]
+
+
+def test_the_balie_list_documents_its_errors_and_the_v3_permission_names(db, client):
+    operation = schema(client)["paths"]["/uitpas/balie/list"]["get"]
+    listed = re.findall(
+        r"^\d+\. `([A-Z_]+)`", operation["responses"]["400"]["description"], flags=re.MULTILINE
+    )
+    assert listed == ["MISSING_REQUIRED_FIELDS", "ACCESS_DENIED", "UNKNOWN_USER"]
+    for name in ("`registratie`", "`blokkeren`", "`kansenstatuut toekennen`"):
+        assert name in operation["description"]
 
 
 def raised_in(*sources: str) -> set[str]:

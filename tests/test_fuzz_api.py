@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from cardsystems.errors import ErrorCode
 from tests.conftest import KEYS, UIDS, database_state
+from uitid.models import UserIdentity
 
 DOCUMENTED = {code.value for code in ErrorCode}
 
@@ -84,6 +85,15 @@ VALID = {
     "chipNumber": ["04A1000000000107", "04a1000000000107", "FFFF"],
 }
 
+# The demo users' uids, fixed for these tests (see ``fixed_user_uids``).
+USER_UIDS = {
+    "ann": "0b1d5c8e-6a0e-4d33-9f57-1c2a3b4c5d01",
+    "bert": "0b1d5c8e-6a0e-4d33-9f57-1c2a3b4c5d02",
+    "greet": "0b1d5c8e-6a0e-4d33-9f57-1c2a3b4c5d03",
+    "ksb-aalst": "0b1d5c8e-6a0e-4d33-9f57-1c2a3b4c5d04",
+    "admin": "0b1d5c8e-6a0e-4d33-9f57-1c2a3b4c5d05",
+}
+
 values = st.one_of(
     st.sampled_from(ADVERSARIAL),
     st.text(max_size=60),
@@ -103,6 +113,8 @@ class Endpoint:
     query: bool = False
     extra: list[str] = field(default_factory=lambda: ["unknown", "UID", "reason[]"])
     success_root: str = "response"
+    # Valid values of this endpoint's parameters where they differ from VALID's.
+    valid: dict[str, list[str]] = field(default_factory=dict)
 
 
 ENDPOINTS = {
@@ -128,6 +140,14 @@ ENDPOINTS = {
         success_root="passHolder",
     ),
     "countCards": Endpoint("get", "/uitpas/balie/countCards", ["balieConsumerKey"], query=True),
+    # Here a uid is a user's, not a passholder's.
+    "balieList": Endpoint(
+        "get",
+        "/uitpas/balie/list",
+        ["uid"],
+        query=True,
+        valid={"uid": [*USER_UIDS.values(), USER_UIDS["ann"].upper(), UIDS.ellen]},
+    ),
     "block": Endpoint(
         "post", "/uitpas/passholder/block/{value}", ["balieConsumerKey"], path_values="uitpasNumber"
     ),
@@ -143,7 +163,7 @@ def parameters(draw, endpoint: Endpoint) -> list[tuple[str, str]]:
         presence = draw(st.sampled_from(["valid", "valid", "fuzz", "absent", "repeated"]))
         if presence == "absent" or (name in endpoint.extra and presence == "valid"):
             continue
-        valid = st.sampled_from(VALID.get(name, [""]))
+        valid = st.sampled_from(endpoint.valid.get(name) or VALID.get(name, [""]))
         pairs.append((name, draw(valid if presence == "valid" else values)))
         if presence == "repeated":
             pairs.append((name, draw(st.one_of(valid, values))))
@@ -229,6 +249,12 @@ def no_throttle(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "1000000/s"}}
 
 
+@pytest.fixture
+def fixed_user_uids(demo):
+    for username, uid in USER_UIDS.items():
+        UserIdentity.objects.filter(user__username=username).update(uid=uid)
+
+
 @pytest.fixture(scope="module")
 def sent():
     counter = Counter()
@@ -239,7 +265,9 @@ def sent():
 @pytest.mark.parametrize("endpoint", ENDPOINTS.values(), ids=ENDPOINTS.keys())
 @hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_no_request_breaks_the_api_or_half_changes_the_database(demo, api_as, sent, endpoint, data):
+def test_no_request_breaks_the_api_or_half_changes_the_database(
+    demo, fixed_user_uids, api_as, sent, endpoint, data
+):
     client = api_as(data.draw(st.sampled_from(["ann", "bert", "greet", "ksb-aalst", "admin"])))
     pairs = data.draw(parameters(endpoint))
     path = endpoint.path

@@ -32,6 +32,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.ACTION_FAILED: "The membership does not allow this (blocked, or kansenstatuut does not fit).",
     ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
     ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
+    ErrorCode.UNKNOWN_USER: "No user has that uid.",
     ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
     ErrorCode.NOT_AUTHENTICATED: "No token: send `Authorization: Token <key>`.",
     ErrorCode.AUTHENTICATION_FAILED: "Unknown token, or the user is inactive.",
