@@ -1,7 +1,7 @@
 """How the API fails: every failure is an XML error with a code, never HTML.
 
-Every response under ``/uitpas/`` is an XML document; every failure has root ``response``
-(so do the successes, except a document that names its own root: ``xml_format.XMLDocument``) and
+Every response under ``/uitpas/`` is an XML document. A failure has root ``response`` (so
+has every success but a document that names its own root, ``xml_format.XMLDocument``) and
 carries ``code`` and ``message`` (and ``requiredPermission`` for ACCESS_DENIED). Never an
 HTML page, never a traceback. DRF's exception handling is used as it is (including its
 ``set_rollback()``), only the body is ours. The format itself is in ``xml_format``.
