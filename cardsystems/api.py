@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from cardsystems.errors import ErrorCode as Code
 from cardsystems.models import CardStatus, CardType
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.selectors import balie_card_counters, card_looked_up
+from cardsystems.selectors import BalieWorkedAt, balie_card_counters, balies_of_uid, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
 from uitpas_site.xml_api import balie_consumer_key, request_params
@@ -42,6 +42,22 @@ CARD_CHECKS = [
     (Code.UNKNOWN_CHIPNUMBER, "no card has that chip number"),
     (Code.ACCESS_DENIED, "you hold no right in the card's card system"),
 ]
+BALIE_LIST_CHECKS = [
+    (Code.MISSING_REQUIRED_FIELDS, "no or a blank uid"),
+    (
+        Code.ACCESS_DENIED,
+        "the uid is not your own (superusers may ask about anyone); also an unknown or malformed uid",
+    ),
+    (Code.UNKNOWN_USER, "no user has that uid (also a uid that is no UUID); only superusers get this far"),
+]
+# How the v3 balie list names a balie's rights. v3 named no block right: "blokkeren" is ours.
+BALIE_LIST_PERMISSION_NAMES = {
+    CardSystemPermission.PASSHOLDER_CREATE: "registratie",
+    CardSystemPermission.PASSHOLDER_BLOCK: "blokkeren",
+    CardSystemPermission.KANSENSTATUUT_CREATE: "kansenstatuut toekennen",
+}
+# Staff only: this back-office has no balie administrators.
+BALIE_ROLE = "member"
 _KEY = OpenApiParameter("balieConsumerKey", str, description="The balie you act for.")
 
 
@@ -94,6 +110,83 @@ class CountCardsView(APIView):
                 ]
             }
         )
+
+
+class BalieListView(APIView):
+    """``GET /uitpas/balie/list?uid=…``: the balies a person works at, with their card
+    systems and rights."""
+
+    @extend_schema(
+        operation_id="baliesOfUser",
+        summary="The balies a person works at, with their card systems and rights",
+        description="For yourself (your own uid), or for anyone if you are a superuser. Balies by name, "
+        "their card systems (their own and any they hold a right on) by name. `permissions` lists "
+        + ", ".join(f"`{name}` ({perm.api_name})" for perm, name in BALIE_LIST_PERMISSION_NAMES.items())
+        + "; `blokkeren` is this back-office's name, v3 named no block right. `role` is always `member`. "
+        "Someone who works at no balie gets an empty `balies`.",
+        parameters=[OpenApiParameter("uid", str, required=True, description="The person's uid.")],
+        responses={
+            200: inline_serializer(
+                name="BalieListResponse",
+                fields={
+                    "balies": inline_serializer(
+                        name="BalieOfUser",
+                        many=True,
+                        fields={
+                            "id": serializers.IntegerField(),
+                            "consumerKey": serializers.CharField(),
+                            "name": serializers.CharField(),
+                            "role": serializers.ChoiceField(choices=[BALIE_ROLE]),
+                            "actorId": serializers.CharField(help_text="The consumer key again, as in v3."),
+                            "cardSystems": inline_serializer(
+                                name="BalieCardSystem",
+                                many=True,
+                                fields={
+                                    "id": serializers.IntegerField(),
+                                    "name": serializers.CharField(),
+                                    "permissions": serializers.ListField(
+                                        child=serializers.ChoiceField(
+                                            choices=list(BALIE_LIST_PERMISSION_NAMES.values())
+                                        ),
+                                        help_text="Each a `permission` element; empty when none.",
+                                    ),
+                                },
+                            ),
+                        },
+                    )
+                },
+            ),
+            **error_responses(BALIE_LIST_CHECKS),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        balies = balies_of_uid(user=request.user, uid=request.query_params.get("uid"))
+        return Response({"balies": [{"balie": _balie_worked_at(worked_at)} for worked_at in balies]})
+
+
+def _balie_worked_at(worked_at: BalieWorkedAt) -> dict:
+    balie = worked_at.balie
+    return {
+        "id": balie.pk,
+        "consumerKey": balie.consumer_key,
+        "name": balie.name,
+        "role": BALIE_ROLE,
+        "actorId": balie.consumer_key,
+        "cardSystems": [
+            {
+                "cardSystem": {
+                    "id": linked.card_system.pk,
+                    "name": linked.card_system.name,
+                    "permissions": [
+                        {"permission": BALIE_LIST_PERMISSION_NAMES[perm]}
+                        for perm in linked.permissions
+                        if perm in BALIE_LIST_PERMISSION_NAMES
+                    ],
+                }
+            }
+            for linked in worked_at.card_systems
+        ],
+    }
 
 
 class BlockCardView(APIView):

@@ -3,7 +3,8 @@
 The codes are the API's (``../shared/domain.md``), so the admin and the XML API always
 give the same code for the same mistake. A service raises :class:`UitpasError`; the API
 renders it as ``<response><code/><message/>[<requiredPermission/>]</response>`` with
-HTTP 400, the admin shows it on the form field named by ``field``.
+HTTP 400 (or the ``http_status`` it names), the admin shows it on the form field named
+by ``field``.
 """
 
 from enum import StrEnum
@@ -31,6 +32,8 @@ class ErrorCode(StrEnum):
     # Card look-ups by number (block, card): the UiTPAS API names them so.
     UNKNOWN_UITPASNUMBER = "UNKNOWN_UITPASNUMBER"
     UNKNOWN_CHIPNUMBER = "UNKNOWN_CHIPNUMBER"
+    # The balie list: no user has that uid.
+    UNKNOWN_USER = "UNKNOWN_USER"
 
     # Failures of the request itself rather than of the operation (HTTP status != 400
     # except PARSE_ERROR); the API documents them next to the domain codes.
@@ -47,7 +50,11 @@ class ErrorCode(StrEnum):
 
 class UitpasError(Exception):
     """A refused operation: the API's error code, a message for people, and where it
-    belongs (the service's keyword ``field``; None for the whole request)."""
+    belongs (the service's keyword ``field``; None for the whole request).
+
+    ``http_status`` is the API's status for it: 400, except where the v3 API answered
+    the same code otherwise (an unknown uid on the passholder lookup is a 404 there,
+    while newCard answers it with 400)."""
 
     def __init__(
         self,
@@ -56,9 +63,11 @@ class UitpasError(Exception):
         *,
         field: str | None = None,
         required_permission: str | None = None,
+        http_status: int = 400,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.field = field
         self.required_permission = required_permission
+        self.http_status = http_status

@@ -1,6 +1,7 @@
 """Reads about card systems, balies, rights and cards."""
 
 import re
+import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import batched
@@ -15,6 +16,7 @@ from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
+from uitid.models import UserIdentity
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 type User = AbstractBaseUser | AnonymousUser
@@ -212,6 +214,94 @@ def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[C
         for card_system in card_systems.order_by("name", "pk")
         for status in COUNTED_STATUSES
         for kansenpas in (False, True)
+    ]
+
+
+@dataclass(frozen=True)
+class BalieCardSystem:
+    """A card system of a balie, with the rights the balie holds on it (in the order of
+    :class:`CardSystemPermission`)."""
+
+    card_system: CardSystem
+    permissions: list[CardSystemPermission]
+
+
+@dataclass(frozen=True)
+class BalieWorkedAt:
+    balie: Balie
+    card_systems: list[BalieCardSystem]
+
+
+def balies_of_uid(*, user: User, uid: str | None) -> list[BalieWorkedAt]:
+    """The balies the person with that uid works at (by name), each with its card systems
+    (its own and any it holds a right on, by name) and its rights there.
+
+    People may ask about themselves, superusers about anyone. Checked in this order:
+    MISSING_REQUIRED_FIELDS (no uid); ACCESS_DENIED for anyone but a superuser asking
+    about a uid that is not their own (also an unknown or malformed one, so that
+    nothing is learnt about other uids); UNKNOWN_USER (no user has that uid). The same
+    few queries however many balies.
+    """
+    uid = (uid or "").strip()
+    if not uid:
+        raise UitpasError(
+            ErrorCode.MISSING_REQUIRED_FIELDS, _("%(field)s is required.") % {"field": "uid"}, field="uid"
+        )
+    try:
+        parsed_uid = uuid.UUID(uid)
+    except ValueError:
+        identity = None
+    else:
+        identity = UserIdentity.objects.select_related("user").filter(uid=parsed_uid).first()
+    if not user.is_superuser and (identity is None or identity.user_id != user.pk):
+        raise UitpasError(ErrorCode.ACCESS_DENIED, _("You may only list your own balies."), field="uid")
+    if identity is None:
+        raise UitpasError(
+            ErrorCode.UNKNOWN_USER, _("No user has the uid %(uid)s.") % {"uid": uid[:80]}, field="uid"
+        )
+    return _balies_with_rights(identity.user)
+
+
+def _balies_with_rights(person: User) -> list[BalieWorkedAt]:
+    balies = list(Balie.objects.filter(staff__id=person.pk).order_by("name", "pk"))
+    if not balies:
+        return []
+    card_system_ids: dict[int, set[int]] = {balie.pk: set() for balie in balies}
+    links = Balie.card_systems.through.objects.filter(balie__in=balies).values_list(
+        "balie_id", "cardsystem_id"
+    )
+    for balie_id, card_system_id in links:
+        card_system_ids[balie_id].add(card_system_id)
+    held: dict[tuple[int, int], set[CardSystemPermission]] = {}
+    balie_of_group = {balie.permission_group_id: balie.pk for balie in balies}
+    rights = GroupObjectPermission.objects.filter(
+        group_id__in=balie_of_group,
+        content_type=ContentType.objects.get_for_model(CardSystem),
+        permission__codename__in=[perm.value for perm in CardSystemPermission],
+    ).values_list("group_id", "object_pk", "permission__codename")
+    for group_id, object_pk, codename in rights:
+        balie_id = balie_of_group[group_id]
+        card_system_ids[balie_id].add(int(object_pk))
+        held.setdefault((balie_id, int(object_pk)), set()).add(CardSystemPermission(codename))
+    wanted = set().union(*card_system_ids.values())
+    card_systems = sorted(CardSystem.objects.filter(pk__in=wanted), key=lambda cs: (cs.name, cs.pk))
+    return [
+        BalieWorkedAt(
+            balie,
+            [
+                BalieCardSystem(
+                    card_system,
+                    [
+                        perm
+                        for perm in CardSystemPermission
+                        if perm in held.get((balie.pk, card_system.pk), ())
+                    ],
+                )
+                for card_system in card_systems
+                if card_system.pk in card_system_ids[balie.pk]
+            ],
+        )
+        for balie in balies
     ]
 
 

@@ -70,6 +70,8 @@ class DemoMembership:
     uid: str
     first_name: str
     name: str
+    date_of_birth: datetime.date | None
+    postal_code: str
     card_system: str
     status: str
     current_card: str
@@ -82,22 +84,56 @@ PASSHOLDERS = [
         "8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77",
         "Ellen",
         "Vanmaele",
+        datetime.date(1990, 5, 12),
+        "9300",
         AALST,
         "ACTIVE",
         "0930000001410",
         "end_of_year",
     ),
     DemoMembership(
-        "f30706af-03b8-4d4d-96d5-9625ebfcef8c", "Pieter", "Janssen", AALST, "ACTIVE", "0930056878802", None
+        "f30706af-03b8-4d4d-96d5-9625ebfcef8c",
+        "Pieter",
+        "Janssen",
+        datetime.date(2012, 3, 1),
+        "9300",
+        AALST,
+        "ACTIVE",
+        "0930056878802",
+        None,
     ),
     DemoMembership(
-        "3d9f10e5-b03a-46b1-bccc-3a8b13a0a849", "Marc", "Peeters", GENT, "ACTIVE", "0945000000105", None
+        "3d9f10e5-b03a-46b1-bccc-3a8b13a0a849",
+        "Marc",
+        "Peeters",
+        datetime.date(1985, 11, 2),
+        "9000",
+        GENT,
+        "ACTIVE",
+        "0945000000105",
+        None,
     ),
     DemoMembership(
-        "b76fec3d-71d2-4da0-8837-543b5e1d17db", "Sofie", "Claes", AALST, "BLOCKED", "0930000004000", None
+        "b76fec3d-71d2-4da0-8837-543b5e1d17db",
+        "Sofie",
+        "Claes",
+        datetime.date(2000, 1, 20),
+        "9320",
+        AALST,
+        "BLOCKED",
+        "0930000004000",
+        None,
     ),
     DemoMembership(
-        "315cdeb7-1d33-4481-91bc-e2d32016a0e9", "Tom", "Maes", AALST, "ACTIVE", "0930000001717", -60
+        "315cdeb7-1d33-4481-91bc-e2d32016a0e9",
+        "Tom",
+        "Maes",
+        None,
+        "9300",
+        AALST,
+        "ACTIVE",
+        "0930000001717",
+        -60,
     ),
 ]
 
@@ -206,7 +242,14 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
 
     passholders = {
         demo.current_card: put(
-            Passholder, {"uid": demo.uid}, {"first_name": demo.first_name, "name": demo.name}
+            Passholder,
+            {"uid": demo.uid},
+            {
+                "first_name": demo.first_name,
+                "name": demo.name,
+                "date_of_birth": demo.date_of_birth,
+                "postal_code": demo.postal_code,
+            },
         )[0]
         for demo in PASSHOLDERS
     }

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Card, CardSystem
+from cardsystems.models import Balie, Card, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import User, balie_acted_for, card_system_ids_with_rights, in_card_systems
 from cardsystems.uitpas_numbers import parse_uitpas_number
@@ -27,13 +27,7 @@ def passholder_by_card(
     memberships of those card systems are returned.
     """
     number = parse_uitpas_number(uitpas_number)
-    balie = None
-    if balie_consumer_key:
-        balie = balie_acted_for(
-            consumer_key=balie_consumer_key,
-            user=user,
-            needed=CardSystemPermission.PASSHOLDER_CREATE,
-        )
+    balie = _viewing_balie(user=user, balie_consumer_key=balie_consumer_key)
     card = (
         Card.objects.select_related("passholder")
         .filter(uitpas_number=number, passholder__isnull=False)
@@ -45,10 +39,53 @@ def passholder_by_card(
             _("No passholder holds a card with the UiTPAS number %(number)s.") % {"number": number},
             field="uitpas_number",
         )
+    return card.passholder, _visible_memberships(user=user, balie=balie, passholder=card.passholder)
+
+
+def passholder_by_uid(
+    *, user: User, uid: str, balie_consumer_key: str | None = None
+) -> tuple[Passholder, list[Membership]]:
+    """The passholder with that uid and their memberships that the viewer may see, by
+    the rules of :func:`passholder_by_card` and in the same order: the balie first,
+    then the passholder, then what the viewer may see of them.
+
+    An unknown uid, or one that is no UUID, is UNKNOWN_PASSHOLDER_UID with HTTP 404, as
+    the v3 API answers it.
+    """
+    balie = _viewing_balie(user=user, balie_consumer_key=balie_consumer_key)
+    uid = uid.strip()
+    passholder = None
+    try:
+        passholder = Passholder.objects.filter(uid=uuid.UUID(uid)).first()
+    except ValueError:
+        pass
+    if passholder is None:
+        raise UitpasError(
+            ErrorCode.UNKNOWN_PASSHOLDER_UID,
+            _("No passholder has the uid %(uid)s.") % {"uid": uid[:80]},
+            field="uid",
+            http_status=404,
+        )
+    return passholder, _visible_memberships(user=user, balie=balie, passholder=passholder)
+
+
+def _viewing_balie(*, user: User, balie_consumer_key: str | None) -> Balie | None:
+    """The balie named by ``balieConsumerKey``, which narrows what the viewer sees to its
+    rights; None when no key is given."""
+    if not balie_consumer_key:
+        return None
+    return balie_acted_for(
+        consumer_key=balie_consumer_key, user=user, needed=CardSystemPermission.PASSHOLDER_CREATE
+    )
+
+
+def _visible_memberships(*, user: User, balie: Balie | None, passholder: Passholder) -> list[Membership]:
+    """The passholder's memberships of the card systems where the viewer (or the balie)
+    holds a right, by card system name; ACCESS_DENIED when there is none."""
     visible = card_system_ids_with_rights(user=user, balie=balie)
     memberships = [
         membership
-        for membership in Membership.objects.filter(passholder=card.passholder)
+        for membership in Membership.objects.filter(passholder=passholder)
         .select_related("card_system", "current_card")
         .order_by("card_system__name")
         if visible is None or membership.card_system_id in visible
@@ -59,7 +96,7 @@ def passholder_by_card(
             _("You hold no right in the card systems of this passholder."),
             required_permission=CardSystemPermission.PASSHOLDER_CREATE.api_name,
         )
-    return card.passholder, memberships
+    return memberships
 
 
 def passholders_with_membership(

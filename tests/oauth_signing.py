@@ -42,12 +42,13 @@ class Signed:
         parts = urllib.parse.urlsplit(self.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def send(self, client):
-        """Through Django's test client."""
+    def send(self, client, language: str = "en"):
+        """Through Django's test client; messages in English, for the tests that read them."""
+        headers = {"Accept-Language": language, **self.headers}
         if self.method == "GET":
-            return client.get(self.path_and_query, headers=self.headers)
+            return client.get(self.path_and_query, headers=headers)
         return client.generic(
-            self.method, self.path_and_query, data=self.body or "", content_type=FORM, headers=self.headers
+            self.method, self.path_and_query, data=self.body or "", content_type=FORM, headers=headers
         )
 
 

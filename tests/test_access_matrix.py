@@ -19,8 +19,10 @@ from rest_framework.test import APIClient
 from cardsystems.models import Card
 from passholders.models import Passholder
 from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
+from uitid.services import uid_of
 
 NEW_CARD = "/uitpas/passholder/newCard"
+BALIE_LIST = "/uitpas/balie/list"
 # A Regio Aalst card in Bibliotheek Aalst's stock, and Marc's Gent card.
 AALST_STOCK, AALST_ACTIVE, GENT_ACTIVE = "0930000000206", "0930056878802", "0945000000105"
 
@@ -84,6 +86,43 @@ API = {
         (400, "ACCESS_DENIED"),
     ),
     "passholder, allowed": Attempt("bert", "get", f"/uitpas/passholder/{AALST_ACTIVE}"),
+    # passholder by uid (Pieter, of Regio Aalst)
+    "passholder by uid, no token": Attempt(
+        "anonymous", "get", f"/uitpas/passholder/uid/{UIDS.pieter}", expected=(401, "NOT_AUTHENTICATED")
+    ),
+    "passholder by uid, deleted token": Attempt(
+        "deleted-token:ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "passholder by uid, inactive user": Attempt(
+        "inactive:ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        expected=(401, "AUTHENTICATION_FAILED"),
+    ),
+    "passholder by uid, user of another card system": Attempt(
+        "greet", "get", f"/uitpas/passholder/uid/{UIDS.pieter}", expected=(400, "ACCESS_DENIED")
+    ),
+    "passholder by uid, administrator of another card system": Attempt(
+        "ksb-aalst", "get", f"/uitpas/passholder/uid/{UIDS.marc}", expected=(400, "ACCESS_DENIED")
+    ),
+    "passholder by uid, for a balie one does not work at": Attempt(
+        "bert",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        {"balieConsumerKey": KEYS.bib_aalst},
+        (400, "ACCESS_DENIED"),
+    ),
+    "passholder by uid, balie without rights": Attempt(
+        "ann",
+        "get",
+        f"/uitpas/passholder/uid/{UIDS.pieter}",
+        {"balieConsumerKey": KEYS.toneel},
+        (400, "ACCESS_DENIED"),
+    ),
+    "passholder by uid, allowed": Attempt("bert", "get", f"/uitpas/passholder/uid/{UIDS.pieter}"),
     # countCards
     "countCards, no token": Attempt(
         "anonymous",
@@ -109,6 +148,24 @@ API = {
     "countCards, allowed": Attempt(
         "ann", "get", "/uitpas/balie/countCards", {"balieConsumerKey": KEYS.bib_aalst}
     ),
+    # balie list ("own:<username>" is that user's uid)
+    "balie list, no token": Attempt(
+        "anonymous", "get", BALIE_LIST, {"uid": "own:ann"}, (401, "NOT_AUTHENTICATED")
+    ),
+    "balie list, deleted token": Attempt(
+        "deleted-token:ann", "get", BALIE_LIST, {"uid": "own:ann"}, (401, "AUTHENTICATION_FAILED")
+    ),
+    "balie list, inactive user": Attempt(
+        "inactive:ann", "get", BALIE_LIST, {"uid": "own:ann"}, (401, "AUTHENTICATION_FAILED")
+    ),
+    "balie list, someone else's uid": Attempt(
+        "greet", "get", BALIE_LIST, {"uid": "own:ann"}, (400, "ACCESS_DENIED")
+    ),
+    "balie list, someone else's uid, card system administrator": Attempt(
+        "ksb-aalst", "get", BALIE_LIST, {"uid": "own:ann"}, (400, "ACCESS_DENIED")
+    ),
+    "balie list, allowed": Attempt("ann", "get", BALIE_LIST, {"uid": "own:ann"}),
+    "balie list, superuser for someone else": Attempt("admin", "get", BALIE_LIST, {"uid": "own:greet"}),
     # block
     "block, no token": Attempt(
         "anonymous", "post", f"/uitpas/passholder/block/{AALST_ACTIVE}", expected=(401, "NOT_AUTHENTICATED")
@@ -161,6 +218,16 @@ API = {
 }
 
 
+def with_user_uids(data: dict) -> dict:
+    """``own:<username>`` stands for that user's uid, which the database makes."""
+    return {
+        name: str(uid_of(get_user_model().objects.get(username=value[4:])))
+        if isinstance(value, str) and value.startswith("own:")
+        else value
+        for name, value in data.items()
+    }
+
+
 def api_client(actor: str) -> APIClient:
     client = APIClient()
     if actor == "anonymous":
@@ -181,7 +248,7 @@ def api_client(actor: str) -> APIClient:
 def test_api(demo, attempt):
     client = api_client(attempt.actor)
     before = database_state()
-    response = getattr(client, attempt.method)(attempt.path, attempt.data)
+    response = getattr(client, attempt.method)(attempt.path, with_user_uids(attempt.data))
     status, code = attempt.expected
     assert response.status_code == status, response.content
     if code is not None:

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from passholders import api
 from tests.conftest import KEYS, SEED_REQUEST, SEED_RESPONSE, UIDS, error_code, xml_of
+from tests.v3_client import RDF
 
 NEW_CARD = "/uitpas/passholder/newCard"
 
@@ -41,19 +42,27 @@ def test_the_resource_of_the_success_response_shows_the_passholder(demo, api_as)
     api_as("ann").post(NEW_CARD, SEED_REQUEST)
     response = api_as("ann").get("/uitpas/passholder/0930000000107")
     assert response.status_code == 200
-    holder = xml_of(response).find("passHolder")
-    assert (holder.findtext("uid"), holder.findtext("name"), holder.findtext("firstName")) == (
+    holder = xml_of(response)
+    assert holder.tag == "passHolder"
+    assert (
+        holder.findtext(f"uitIdUser/{{{RDF}}}id"),
+        holder.findtext("name"),
+        holder.findtext("firstName"),
+    ) == (
         UIDS.ellen,
         "Vanmaele",
         "Ellen",
     )
-    [membership] = holder.find("memberships")
-    assert membership.findtext("cardSystem/name") == "UiTPAS Regio Aalst"
-    assert membership.findtext("cardSystem/id") == str(demo.aalst.pk)
-    assert membership.findtext("status") == "ACTIVE"
-    assert membership.findtext("kansenStatuut") == "false"
-    assert membership.find("kansenStatuutEndDate") is None
-    assert [membership.findtext(f"currentCard/{tag}") for tag in ("uitpasNumber", "status", "kansenpas")] == [
+    [specific] = holder.findall("cardSystemSpecific")
+    assert specific.findtext("cardSystem/name") == "UiTPAS Regio Aalst"
+    assert specific.findtext("cardSystem/id") == str(demo.aalst.pk)
+    assert specific.findtext("status") == "ACTIVE"
+    assert specific.findtext("kansenStatuut") == "false"
+    assert specific.find("kansenStatuutEndDate") is None
+    assert [
+        specific.findtext(f"currentCard/{tag}")
+        for tag in ("uitpasNumber/uitpasNumber", "status", "kansenpas")
+    ] == [
         "0930000000107",
         "ACTIVE",
         "false",
@@ -61,12 +70,10 @@ def test_the_resource_of_the_success_response_shows_the_passholder(demo, api_as)
 
 
 def test_the_passholder_resource_shows_the_kansenstatuut(demo, api_as):
-    membership = xml_of(api_as("ann").get("/uitpas/passholder/0930000001410")).find(
-        "passHolder/memberships/membership"
-    )
-    assert membership.findtext("kansenStatuut") == "true"
-    assert membership.findtext("kansenStatuutEndDate").endswith("-12-31")
-    assert membership.findtext("currentCard/kansenpas") == "true"
+    specific = xml_of(api_as("ann").get("/uitpas/passholder/0930000001410")).find("cardSystemSpecific")
+    assert specific.findtext("kansenStatuut") == "true"
+    assert specific.findtext("kansenStatuutEndDate").endswith("-12-31T23:59:59+01:00")
+    assert specific.findtext("currentCard/kansenpas") == "true"
 
 
 @pytest.mark.parametrize(
@@ -109,7 +116,7 @@ def test_a_passholder_shows_only_the_memberships_the_viewer_has_rights_in(demo, 
 
     def systems(user):
         body = xml_of(api_as(user).get("/uitpas/passholder/0945000000105"))
-        return [m.findtext("cardSystem/name") for m in body.find("passHolder/memberships")]
+        return [specific.findtext("cardSystem/name") for specific in body.findall("cardSystemSpecific")]
 
     assert systems("greet") == ["UiTPAS Gent"]
     assert systems("ann") == ["UiTPAS Regio Aalst"]

@@ -59,7 +59,9 @@ def test_the_schema_describes_every_api_endpoint(db, client):
     assert operations == {
         ("/uitpas/passholder/newCard", "post"): "newCard",
         ("/uitpas/passholder/{uitpas_number}", "get"): "passholderByCard",
+        ("/uitpas/passholder/uid/{uid}", "get"): "passholderByUid",
         ("/uitpas/balie/countCards", "get"): "countCards",
+        ("/uitpas/balie/list", "get"): "baliesOfUser",
         ("/uitpas/passholder/block/{uitpas_number}", "post"): "blockCard",
         ("/uitpas/card", "get"): "card",
     }
@@ -77,6 +79,51 @@ def test_new_card_documents_the_domain_error_table_in_its_order(db, client):
     ]
     listed = re.findall(r"^\d+\. `([A-Z_]+)`", description, flags=re.MULTILINE)
     assert listed == DOMAIN_TABLE_ORDER
+
+
+def test_the_passholder_lookups_document_the_v3_document_and_the_uid_404(db, client):
+    paths = schema(client)["paths"]
+    by_uid = paths["/uitpas/passholder/uid/{uid}"]["get"]
+    listed = re.findall(r"^\d+\. `([A-Z_]+)`", by_uid["responses"]["400"]["description"], flags=re.MULTILINE)
+    assert listed == [
+        "UNKNOWN_BALIE_CONSUMERKEY",
+        "ACCESS_DENIED",
+        "UNKNOWN_PASSHOLDER_UID",
+        "ACCESS_DENIED",
+    ]
+    assert "3. `UNKNOWN_PASSHOLDER_UID` (HTTP 404)" in by_uid["responses"]["400"]["description"]
+    assert by_uid["responses"]["404"]["description"].startswith("`UNKNOWN_PASSHOLDER_UID`")
+    by_card = paths["/uitpas/passholder/{uitpas_number}"]["get"]
+    assert "UNKNOWN_PASSHOLDER_UID" not in by_card["responses"]["404"]["description"]
+    for operation in (by_card, by_uid):
+        assert "root is `passHolder`" in operation["description"]
+        assert 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns"' in operation["description"]
+    document = schema(client)["components"]["schemas"]["PassHolder"]["properties"]
+    assert list(document) == [
+        "cardSystemSpecific",
+        "city",
+        "dateOfBirth",
+        "email",
+        "firstName",
+        "memberships",
+        "name",
+        "postalCode",
+        "uitIdUser",
+    ]
+    assert list(schema(client)["components"]["schemas"]["UitIdUser"]["properties"]) == [
+        "rdf:id",
+        "optInPreferences",
+    ]
+
+
+def test_the_balie_list_documents_its_errors_and_the_v3_permission_names(db, client):
+    operation = schema(client)["paths"]["/uitpas/balie/list"]["get"]
+    listed = re.findall(
+        r"^\d+\. `([A-Z_]+)`", operation["responses"]["400"]["description"], flags=re.MULTILINE
+    )
+    assert listed == ["MISSING_REQUIRED_FIELDS", "ACCESS_DENIED", "UNKNOWN_USER"]
+    for name in ("`registratie`", "`blokkeren`", "`kansenstatuut toekennen`"):
+        assert name in operation["description"]
 
 
 def raised_in(*sources: str) -> set[str]:

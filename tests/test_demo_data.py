@@ -50,7 +50,7 @@ def everything():
         list(
             Voucher.objects.values_list("number", "voucher_type__name", "voucher_type__prefix", "redeemed_at")
         ),
-        list(Passholder.objects.values_list("uid", "first_name", "name")),
+        list(Passholder.objects.values_list("uid", "first_name", "name", "date_of_birth", "postal_code")),
     )
 
 
@@ -135,6 +135,13 @@ def test_loaddemo_creates_the_described_data_set(db, capsys):
             "0930000001717",
             today - datetime.timedelta(days=60),
         ),
+    }
+    assert set(Passholder.objects.values_list("uid", "date_of_birth", "postal_code", "email", "city")) == {
+        (UUID(UIDS.ellen), datetime.date(1990, 5, 12), "9300", "", ""),
+        (UUID(UIDS.pieter), datetime.date(2012, 3, 1), "9300", "", ""),
+        (UUID(UIDS.marc), datetime.date(1985, 11, 2), "9000", "", ""),
+        (UUID(UIDS.sofie), datetime.date(2000, 1, 20), "9320", "", ""),
+        (UUID(UIDS.tom), None, "9300", "", ""),
     }
     cards = {
         c.uitpas_number: (c.chip_number, c.kansenpas, c.status, c.balie and c.balie.name, c.card_type)

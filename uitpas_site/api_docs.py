@@ -5,6 +5,8 @@ failing check decides the code), and every endpoint shares the failures of the r
 itself (authentication, unknown URL, method, media type, size, rate, server error).
 """
 
+from collections.abc import Collection
+
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
@@ -34,6 +36,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.ACTION_FAILED: "The membership does not allow this (blocked, or kansenstatuut does not fit).",
     ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
     ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
+    ErrorCode.UNKNOWN_USER: "No user has that uid.",
     ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
     ErrorCode.NOT_AUTHENTICATED: (
         "No credentials: sign the request with OAuth 1.0a, or send `Authorization: Token <key>` "
@@ -79,10 +82,17 @@ ERROR_BODY = inline_serializer(
 )
 
 
-def error_responses(checks: list[tuple[ErrorCode, str]]) -> dict[int, OpenApiResponse]:
+def error_responses(
+    checks: list[tuple[ErrorCode, str]], *, answered_404: Collection[ErrorCode] = ()
+) -> dict[int, OpenApiResponse]:
     """The 400 response with the endpoint's ``checks`` (code, when) in the order they
-    are checked, and the failures every endpoint shares."""
-    table = "\n".join(f"{number}. `{code}`: {when}" for number, (code, when) in enumerate(checks, start=1))
+    are checked, and the failures every endpoint shares. A code in ``answered_404``
+    comes with HTTP 404 instead of 400 (as the v3 API answers an unknown uid); the table
+    says so and the 404 response lists it."""
+    table = "\n".join(
+        f"{number}. `{code}`{' (HTTP 404)' if code in answered_404 else ''}: {when}"
+        for number, (code, when) in enumerate(checks, start=1)
+    )
     responses = {
         400: OpenApiResponse(
             ERROR_BODY,
@@ -101,6 +111,8 @@ def error_responses(checks: list[tuple[ErrorCode, str]]) -> dict[int, OpenApiRes
         )
     }
     for status, codes in REQUEST_FAILURES.items():
+        if status == 404:
+            codes = [*answered_404, *codes]
         responses[status] = OpenApiResponse(
             ERROR_BODY, description="\n".join(f"`{code}`: {ERROR_MEANINGS[code]}" for code in codes)
         )

@@ -1,4 +1,5 @@
-"""W3C dates as the API takes them: every ``W3CDate`` parameter of the v3 API.
+"""W3C dates as the API takes them (every ``W3CDate`` parameter of the v3 API) and
+writes them (days as W3C date-times in Brussels time).
 
 The complete-date forms of the W3C date-time profile (https://www.w3.org/TR/NOTE-datetime):
 ``YYYY-MM-DD``, or ``YYYY-MM-DDThh:mm[:ss[.s+]]TZD`` with TZD ``Z`` or ``±hh:mm`` (the v3
@@ -12,6 +13,7 @@ the ``+02:00`` its sender wrote.
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 _W3C_DATE = re.compile(
     r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
@@ -43,3 +45,30 @@ def parse_w3c_date(raw: str) -> datetime.date | None:
         if any(value is not None and int(value) > limit for value, limit in limits):
             return None
     return day
+
+
+# Days written as the v3 API writes them. v3 clients read a day such as a kansenstatuut
+# end date or a date of birth as a moment (the PHP client runs ``strtotime`` on it), and
+# the v3 documentation writes that moment with the offset Brussels has on that day:
+# ``+01:00`` in winter, ``+02:00`` in summer. The UiTPAS calendar is Brussels', whatever
+# the server's own time zone is.
+BRUSSELS = ZoneInfo("Europe/Brussels")
+_LAST_SECOND = datetime.time(23, 59, 59)
+
+
+def w3c_datetime_at_midnight(day: datetime.date) -> str:
+    """The day's first moment, e.g. ``1990-05-12T00:00:00+02:00`` (a date of birth)."""
+    return _w3c(datetime.datetime.combine(day, datetime.time.min, tzinfo=BRUSSELS))
+
+
+def w3c_datetime_at_end_of_day(day: datetime.date) -> str:
+    """The day's last second, e.g. ``2027-12-31T23:59:59+01:00``: an end date includes
+    the whole of its day."""
+    return _w3c(datetime.datetime.combine(day, _LAST_SECOND, tzinfo=BRUSSELS))
+
+
+def _w3c(moment: datetime.datetime) -> str:
+    # A W3C offset has whole minutes; Brussels' local mean time before 1892 did not (+00:17:30).
+    minutes = moment.utcoffset() // datetime.timedelta(minutes=1)
+    offset = datetime.timezone(datetime.timedelta(minutes=minutes))
+    return moment.replace(tzinfo=offset).isoformat(timespec="seconds")

@@ -1,6 +1,7 @@
 """How the API fails: every failure is an XML error with a code, never HTML.
 
-Every response under ``/uitpas/`` is an XML document with root ``response``; a failure
+Every response under ``/uitpas/`` is an XML document. A failure has root ``response`` (so
+has every success but a document that names its own root, ``xml_format.XMLDocument``) and
 carries ``code`` and ``message`` (and ``requiredPermission`` for ACCESS_DENIED). Never an
 HTML page, never a traceback. DRF's exception handling is used as it is (including its
 ``set_rollback()``), only the body is ours. The format itself is in ``xml_format``.
@@ -94,7 +95,9 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's exception handler for the whole API: every exception becomes an XML error."""
     set_rollback()
     if isinstance(exc, UitpasError):
-        return error_response(exc.code, exc.message, 400, required_permission=exc.required_permission)
+        return error_response(
+            exc.code, exc.message, exc.http_status, required_permission=exc.required_permission
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -6,8 +6,9 @@ while it is still loading its own views.
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework_xml.parsers import XMLParser
@@ -18,13 +19,27 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+@dataclass(frozen=True)
+class XMLDocument:
+    """A document with a root of its own instead of ``response`` (the v3 passholder is
+    ``<passHolder xmlns:rdf="…">``): the root's name, the namespace prefixes it declares,
+    and its children as the renderer takes them. Anything else a view or the exception
+    handler returns, errors included, renders inside ``<response>``."""
+
+    root: str
+    children: Mapping | list
+    namespaces: Mapping[str, str] = field(default_factory=dict)
+
+
 class UitpasXMLRenderer(XMLRenderer):
-    """The UiTPAS API's XML: the standalone declaration, root ``response``, one element
-    per line indented with tabs (as in the seed's example response).
+    """The UiTPAS API's XML: the standalone declaration, root ``response`` (or an
+    :class:`XMLDocument`'s own), one element per line indented with tabs (as in the
+    seed's example response).
 
     A dict renders as child elements in order; a list renders its items (one-key dicts)
     one after another, so repeated elements (``<counter>…</counter><counter>…``) keep
-    their own tag; None leaves the element out; booleans are ``true``/``false``.
+    their own tag; None leaves the element out; an empty dict or list is an empty
+    element; booleans are ``true``/``false``.
     """
 
     root_tag_name = "response"
@@ -32,9 +47,16 @@ class UitpasXMLRenderer(XMLRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        lines = [XML_DECLARATION, f"<{self.root_tag_name}>"]
-        _append_elements(lines, data, depth=1)
-        lines.append(f"</{self.root_tag_name}>")
+        if isinstance(data, XMLDocument):
+            root, children = data.root, data.children
+            declarations = "".join(
+                f" xmlns:{prefix}={quoteattr(uri)}" for prefix, uri in data.namespaces.items()
+            )
+        else:
+            root, children, declarations = self.root_tag_name, data, ""
+        lines = [XML_DECLARATION, f"<{root}{declarations}>"]
+        _append_elements(lines, children, depth=1)
+        lines.append(f"</{root}>")
         return "\n".join(lines).encode("utf-8")
 
 
