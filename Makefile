@@ -51,12 +51,15 @@ static: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-collectstatic-only} $(PY) manage.py collectstatic --noinput -v0
 
 # Debian packages the tests need: Chromium for the browser tests (Playwright cannot
-# download its own browsers here) and the PostgreSQL server for the second pass. Root
-# installs what is missing with apt; anybody else is told how.
+# download its own browsers here), the PostgreSQL server for the second pass, curl and
+# openssl for the README's signed request. Root installs what is missing with apt;
+# anybody else is told how.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages for the tests:$$missing"; \
