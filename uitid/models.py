@@ -7,10 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from uitid.formats import KEY_LENGTH
 from uitid.sealing import unseal
-
-# Keys, tokens and nonces are opaque strings of at most this many characters.
-KEY_LENGTH = 64
 
 
 class UserIdentity(models.Model):

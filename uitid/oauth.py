@@ -23,12 +23,12 @@ replay. A request with a bad signature writes nothing.
 import datetime
 import logging
 import random
-import string
 import time
 from dataclasses import dataclass
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -42,9 +42,12 @@ from oauthlib.oauth1 import (
     RequestValidator,
     ResourceEndpoint,
 )
+from oauthlib.oauth1.rfc5849.signature import collect_parameters
 
-from uitid.models import KEY_LENGTH, AccessToken, Consumer, RequestToken, UsedNonce
+from uitid.formats import KEY_CHARACTERS, KEY_LENGTH, is_callback_url, is_nonce
+from uitid.models import AccessToken, Consumer, RequestToken, UsedNonce
 from uitid.sealing import SealBroken, seal
+from uitid.services import issue_access_token
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 logger = logging.getLogger("uitpas.oauth")
@@ -57,9 +60,6 @@ REQUEST_TOKEN_LIFETIME = 15 * 60
 # How often a valid request also removes the nonces that can no longer be replayed.
 NONCE_CLEANING_CHANCE = 1 / 500
 
-_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
-# Some clients write their nonce in base64.
-_NONCE_CHARACTERS = _UNRESERVED | frozenset("+/=")
 # Secrets for the calculations made with an unknown consumer or token, so that a
 # refusal takes as long as an acceptance (oauthlib's advice against enumeration).
 _DUMMY_SECRET = "dummy-secret-for-unknown-credentials"
@@ -152,8 +152,6 @@ def _refusal_of_parameters(signed: SignedRequest) -> OAuthRefused:
 
 
 def _oauth_parameter(signed: SignedRequest, name: str) -> str | None:
-    from oauthlib.oauth1.rfc5849.signature import collect_parameters
-
     try:
         found = collect_parameters(
             uri_query=urlsplit(signed.uri).query, body=signed.body or "", headers=signed.headers
@@ -161,12 +159,6 @@ def _oauth_parameter(signed: SignedRequest, name: str) -> str | None:
     except ValueError:
         return None
     return dict(found).get(name)
-
-
-def is_callback_url(url: str) -> bool:
-    """Where a person may be sent back to after approving: an http(s) URL."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= 2000
 
 
 # ---------------------------------------------------------------------------------------
@@ -182,8 +174,6 @@ def _nonce_statement() -> str:
 
 def remember_nonce(*, consumer_key: str, token: str, timestamp: str, nonce: str) -> None:
     """Remembers the nonce of a valid request; OAuthRefused when it was seen before."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(_nonce_statement(), [consumer_key, token or "", int(timestamp), nonce])
         fresh = cursor.rowcount == 1
@@ -209,7 +199,7 @@ class _Validator(RequestValidator):
 
     enforce_ssl = False  # HTTPS is Django's job (SECURE_SSL_REDIRECT); tests speak HTTP.
     allowed_signature_methods = (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256)
-    safe_characters = _UNRESERVED
+    safe_characters = KEY_CHARACTERS
     client_key_length = (1, KEY_LENGTH)
     request_token_length = (1, KEY_LENGTH)
     access_token_length = (1, KEY_LENGTH)
@@ -221,7 +211,7 @@ class _Validator(RequestValidator):
     dummy_access_token = "dummy-access-token"
 
     def check_nonce(self, nonce: str) -> bool:
-        return set(nonce) <= _NONCE_CHARACTERS and 1 <= len(nonce) <= KEY_LENGTH
+        return is_nonce(nonce)
 
     def check_realms(self, realms) -> bool:
         return True  # Realms play no part here.
@@ -436,8 +426,6 @@ class _FlowValidator(_Validator):
         )
 
     def save_access_token(self, token, request) -> None:
-        from uitid.services import issue_access_token
-
         remember_nonce(
             consumer_key=request.client_key,
             token=request.resource_owner_key,
@@ -461,21 +449,6 @@ class _FlowValidator(_Validator):
         RequestToken.objects.filter(token=request_token).delete()
 
 
-@dataclass(frozen=True)
-class FlowAnswer:
-    """What a flow endpoint answers: a form-encoded body, or a refusal."""
-
-    status: int
-    body: str
-    headers: dict[str, str]
-
-
-def _flow_answer(headers, body, status) -> FlowAnswer:
-    if status == 200:
-        return FlowAnswer(200, body, headers)
-    raise OAuthRefused(_("The OAuth request was refused (%(reason)s).") % {"reason": body or "invalid"})
-
-
 class _RequestTokenEndpoint(RequestTokenEndpoint):
     """oauthlib's, for clients that name no ``oauth_callback`` (the v3 PHP client
     sends one only when its caller gives one; the v3 documentation calls the consumer's
@@ -489,27 +462,36 @@ class _RequestTokenEndpoint(RequestTokenEndpoint):
         return super().validate_request_token_request(request)
 
 
-def issue_request_token(request: HttpRequest) -> FlowAnswer:
-    """``oauth_token``, ``oauth_token_secret`` and ``oauth_callback_confirmed`` for a
-    consumer's signed request."""
-    signed = signed_request(request)
-    endpoint = _RequestTokenEndpoint(_FlowValidator())
-    try:
-        return _flow_answer(
-            *endpoint.create_request_token_response(signed.uri, signed.method, signed.body, signed.headers)
-        )
-    except ValueError:
-        raise _refusal_of_parameters(signed) from None
+def issue_request_token(request: HttpRequest) -> str:
+    """``oauth_token``, ``oauth_token_secret`` and ``oauth_callback_confirmed`` (form-encoded)
+    for a consumer's signed request."""
+    return _flow_step(request, _request_token_endpoint.create_request_token_response)
 
 
-def exchange_for_access_token(request: HttpRequest) -> FlowAnswer:
-    """An access token (and the person's ``userId``) for an approved request token and
-    its ``oauth_verifier``; the request token is used up."""
+def exchange_for_access_token(request: HttpRequest) -> str:
+    """``oauth_token``, ``oauth_token_secret`` and the person's ``userId`` (form-encoded)
+    for an approved request token and its ``oauth_verifier``; the request token is used up."""
+    return _flow_step(request, _access_token_endpoint.create_access_token_response)
+
+
+def _flow_step(request: HttpRequest, create_response) -> str:
     signed = signed_request(request)
-    endpoint = AccessTokenEndpoint(_FlowValidator())
     try:
-        return _flow_answer(
-            *endpoint.create_access_token_response(signed.uri, signed.method, signed.body, signed.headers)
-        )
-    except ValueError:
+        _headers, body, status = create_response(signed.uri, signed.method, signed.body, signed.headers)
+    except ValueError:  # oauthlib's parsing: a malformed header, query or body
         raise _refusal_of_parameters(signed) from None
+    if status != 200:
+        # oauthlib describes a malformed request; a refused one (401) it does not.
+        reason = dict(parse_qsl(body or "")).get("error_description")
+        raise OAuthRefused(
+            reason
+            or _(
+                "Unknown consumer key or request token, a request token not approved, a wrong "
+                "oauth_verifier or signature."
+            )
+        )
+    return body
+
+
+_request_token_endpoint = _RequestTokenEndpoint(_FlowValidator())
+_access_token_endpoint = AccessTokenEndpoint(_FlowValidator())

@@ -13,7 +13,8 @@ from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie
-from uitid.models import KEY_LENGTH, AccessToken, Consumer, RequestToken, UserIdentity
+from uitid.formats import KEY_LENGTH, is_callback_url, is_key
+from uitid.models import AccessToken, Consumer, RequestToken, UserIdentity
 from uitid.sealing import seal
 
 # The consumer that ``oauth_credentials`` issues tokens for when no key is given.
@@ -73,9 +74,7 @@ def create_consumer(
 
 
 def _check_key(key: str) -> None:
-    from uitid.oauth import _UNRESERVED
-
-    if not (1 <= len(key) <= KEY_LENGTH and set(key) <= _UNRESERVED):
+    if not is_key(key):
         raise UitpasError(
             ErrorCode.INVALID_PARAMETERS,
             _("A consumer key has 1 to %(length)d letters, digits, dashes, dots, underscores or tildes.")
@@ -206,8 +205,6 @@ def _callback(request_token: RequestToken, hint: str | None) -> str | None:
     token; when it named none (``oob``), the ``oauth_callback`` of the authorize URL (the
     PHP client puts it there), else the consumer's configured callback; else nowhere
     (the page shows the verifier)."""
-    from uitid.oauth import is_callback_url
-
     if request_token.callback != "oob":
         return request_token.callback
     if hint and is_callback_url(hint):

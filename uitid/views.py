@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from cardsystems.errors import ErrorCode
 from uitid import oauth, services
-from uitid.models import KEY_LENGTH, RequestToken
+from uitid.formats import KEY_LENGTH
+from uitid.models import RequestToken
 from uitpas_site.xml_api import xml_http_response
 
 _FORM = "application/x-www-form-urlencoded"
@@ -47,12 +48,12 @@ def _flow_step(request: HttpRequest, step) -> HttpResponse:
         return response
     try:
         with transaction.atomic():
-            answer = step(request)
+            body = step(request)
     except oauth.OAuthRefused as refused:
         response = xml_http_response(ErrorCode.AUTHENTICATION_FAILED, refused.message, 401)
         response["WWW-Authenticate"] = oauth.CHALLENGE
         return response
-    return HttpResponse(answer.body, content_type=_FORM)
+    return HttpResponse(body, content_type=_FORM)
 
 
 @require_http_methods(["GET", "POST"])
