@@ -91,3 +91,36 @@ def test_healthz_checks_the_database(db, client):
 def test_plain_http_is_redirected_to_https_but_not_the_health_check(db, client):
     assert client.get("/admin/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5", "10.0.0.5:8000", "[fd00::5]:8000", "internal.lb"])
+def test_healthz_answers_a_load_balancer_probing_by_address(db, client, host):
+    response = client.get("/healthz", headers={"Host": host})
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    # Only the health check: every other page still refuses an unknown host.
+    assert client.get("/admin/login/", headers={"Host": host}).status_code == 400
+
+
+def test_hsts_preload_is_opted_into_not_on_by_default():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_SETTINGS_MODULE="uitpas_site.settings")
+    code = (
+        "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_SECONDS)"
+    )
+    default = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert default.stdout.split() == ["False", "31536000"], default.stderr
+    env["DJANGO_HSTS_PRELOAD"] = "1"
+    opted = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert opted.stdout.split() == ["True", "31536000"], opted.stderr

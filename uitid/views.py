@@ -12,13 +12,16 @@ Steps 1 and 3 answer form-encoded bodies, as OAuth prescribes; their failures ar
 API's XML (401 AUTHENTICATION_FAILED with ``WWW-Authenticate: OAuth``).
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -57,6 +60,9 @@ def _flow_step(request: HttpRequest, step) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+# The approval is a form whose answer redirects to the application's callback, on
+# another site: the policy's form-action must allow that (browsers apply it to redirects).
+@csp_override({**settings.SECURE_CSP, "form-action": [CSP.SELF, "https:", "http:"]})
 def authorize(request: HttpRequest) -> HttpResponse:
     """The person approves or refuses an application's request token (step 2)."""
     if not request.user.is_authenticated:

@@ -28,3 +28,17 @@ def api_body_limit(get_response):
         return get_response(request)
 
     return middleware
+
+
+def health_check(get_response):
+    """``GET /healthz`` answered before anything else: a load balancer probes each
+    machine by its address, which is no host name the site serves (a 400 from the host
+    check otherwise), and over plain HTTP (no redirect to HTTPS)."""
+    from uitpas_site.views import healthz
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return healthz(request)
+        return get_response(request)
+
+    return middleware
