@@ -8,13 +8,16 @@ the object it describes changed or was deleted; the admin shows it and never edi
 
 Services write their entries themselves, with the acting user and balie. Rights and
 tokens are changed by django-guardian's and DRF's own admin screens (and by
-``drf_create_token``); signal receivers record those, with the person who made the
-request (see :func:`acting_request`), or none for the command line.
+``drf_create_token``), login lockouts by django-axes (and lifted in its admin, by
+``axes_reset`` or when they expire); signal receivers record those, with the person who
+made the request (see :func:`acting_request`), or none for the command line.
 """
 
 import contextvars
 from collections.abc import Callable
 
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,6 +44,8 @@ class AuditEntry(models.Model):
         OAUTH_CONSUMER_CREATED = "OAUTH_CONSUMER_CREATED", _("API application created")
         OAUTH_TOKEN_ISSUED = "OAUTH_TOKEN_ISSUED", _("OAuth access token issued")
         OAUTH_TOKEN_REVOKED = "OAUTH_TOKEN_REVOKED", _("OAuth access token revoked")
+        LOGIN_LOCKED_OUT = "LOGIN_LOCKED_OUT", _("login locked out (too many wrong passwords)")
+        LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("login unlocked")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -197,3 +202,38 @@ def _token_changed(sender, instance, signal, created=None, **kwargs) -> None:
         changes={"token": (None, owner) if created_now else (owner, None)},
         user=_acting_user(),
     ).save()
+
+
+@receiver(user_locked_out)
+def _login_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    # django-axes tells again at every refused attempt; the lockout begins at the limit.
+    failures = AccessAttempt.objects.filter(username=username, ip_address=ip_address).values_list(
+        "failures_since_start", flat=True
+    )
+    if settings.AXES_FAILURE_LIMIT not in failures:
+        return
+    _login_entry(
+        AuditEntry.Action.LOGIN_LOCKED_OUT, username, changes={"login": (None, f"{username} @ {ip_address}")}
+    )
+
+
+@receiver(post_delete, sender=AccessAttempt)
+def _login_unlocked(sender, instance: AccessAttempt, **kwargs) -> None:
+    # Attempts are deleted after a good password too; only a lockout's end is news.
+    if instance.failures_since_start < settings.AXES_FAILURE_LIMIT:
+        return
+    lockout = f"{instance.username} @ {instance.ip_address}"
+    _login_entry(AuditEntry.Action.LOGIN_UNLOCKED, instance.username, changes={"login": (lockout, None)})
+
+
+def _login_entry(action: str, username: str, *, changes: dict[str, tuple[object, object]]) -> None:
+    """An entry about the login of ``username`` (who may not exist: guessers guess names)."""
+    acting = _acting_user()
+    AuditEntry.objects.create(
+        action=action,
+        user=acting,
+        username=acting.get_username() if acting else "",
+        object_type=get_user_model()._meta.label_lower,
+        object_repr=(username or "")[:300],
+        changes={field: [_text(before), _text(after)] for field, (before, after) in changes.items()},
+    )

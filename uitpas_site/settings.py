@@ -25,6 +25,7 @@ Environment variables:
   (shared by all processes; ``make serve`` runs ``manage.py createcachetable``).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "guardian",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "cardsystems",
     "passholders",
     "uitid",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "cardsystems.audit.acting_request",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "uitpas_site.urls"
@@ -131,6 +135,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login that is locked out before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -244,9 +250,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # DJANGO_HSTS_PRELOAD=1 (then `check --deploy`'s reminder about it is moot).
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-if env_bool("DJANGO_PROXY_SSL_HEADER", default=False):
+BEHIND_PROXY = env_bool("DJANGO_PROXY_SSL_HEADER", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+
+# Login guessing (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is locked out for DJANGO_LOGIN_LOCKOUT_MINUTES (or
+# until a superuser unlocks it: Axes › Access attempts, delete). Counted in the database,
+# so every process sees the same count; lockouts and unlocks are in the audit log. Per
+# pair, so that guessing one clerk's password cannot lock out her colleagues at the
+# library's shared address, nor the clerk herself at another one.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("DJANGO_LOGIN_LOCKOUT_MINUTES") or "30"))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "uitpas_site.views.login_locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+if BEHIND_PROXY:
+    # The proxy (README: nginx) sets X-Forwarded-For to the client's address.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Content-Security-Policy (Django's own): the back-office runs only its own scripts and
 # styles, from its static files; no inline code, no other site, no framing. The OAuth

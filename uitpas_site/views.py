@@ -2,7 +2,7 @@
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -22,6 +22,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def login_locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+    """django-axes' answer to a login that is locked out: the admin's login page frame
+    with a plain explanation (429)."""
+    from django.conf import settings
+    from django.contrib import admin
+
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Too many wrong passwords"),
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "admin/login_locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
