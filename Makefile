@@ -11,7 +11,7 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve bench bench-stock fuzz install install-dev static system-packages
+.PHONY: help run test lint serve bench bench-stock bench-slow-clients fuzz install install-dev static system-packages
 
 help:
 	@echo "make run          install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make serve        production: migrate and run gunicorn on DATABASE_URL (see README)"
 	@echo "make bench        newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
 	@echo "make bench-stock  time generating and importing a million cards, and the admin's card list"
+	@echo "make bench-slow-clients  requests per second through make serve's gunicorn, with and without 50 slow clients"
 	@echo "make fuzz         the long run of the API fuzz tests"
 
 $(VENV)/bin/python:
@@ -51,13 +52,14 @@ static: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-collectstatic-only} $(PY) manage.py collectstatic --noinput -v0
 
 # Debian packages the tests need: Chromium for the browser tests (Playwright cannot
-# download its own browsers here), the PostgreSQL server for the second pass, curl and
-# openssl for the README's signed request. Root installs what is missing with apt;
-# anybody else is told how.
+# download its own browsers here), the PostgreSQL server for the second pass, nginx for
+# the deployment's test, curl and openssl for the README's signed request. Root installs
+# what is missing with apt; anybody else is told how.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
@@ -100,6 +102,11 @@ serve: install static
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Requests per second through gunicorn as make serve runs it, with and without slow
+# clients, on a throwaway PostgreSQL; results in docs/benchmarks.md.
+bench-slow-clients: install-dev static system-packages
+	scripts/with-postgres $(PY) -m bench.slow_clients
 
 # Not part of make test: a few minutes of work on a throwaway SQLite database.
 bench-stock: static

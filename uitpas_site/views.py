@@ -24,7 +24,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-def login_locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
     """django-axes' answer to a login that is locked out: the admin's login page frame
     with a plain explanation (429)."""
     from django.conf import settings

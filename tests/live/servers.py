@@ -31,9 +31,14 @@ def database_url_of_tests() -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, *, workers: int = 3, threads: int = 4) -> Iterator[str]:
+def gunicorn(
+    database_url: str, *, workers: int | None = 3, threads: int | None = 4, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve the app with gunicorn on ``database_url``; yields the base URL. The server
-    is stopped when the block ends, and fails the test if it does not come up."""
+    is stopped when the block ends, and fails the test if it does not come up.
+
+    ``workers`` and ``threads`` None: gunicorn.conf.py's own, as ``make serve`` runs it.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -41,10 +46,13 @@ def gunicorn(database_url: str, *, workers: int = 3, threads: int = 4) -> Iterat
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_THREADS": str(threads),
         "GUNICORN_ACCESSLOG": "",
+        **(env or {}),
     }
+    for name, value in (("WEB_CONCURRENCY", workers), ("GUNICORN_THREADS", threads)):
+        env.pop(name, None)
+        if value is not None:
+            env[name] = str(value)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
         cwd=PROJECT,
