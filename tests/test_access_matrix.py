@@ -523,3 +523,28 @@ def test_every_admin_page_refuses_a_staff_member_without_rights(demo, url):
         assert response.status_code in (302, 403), (url, response.status_code)
         if response.status_code == 302:
             assert response["Location"] in (reverse("admin:index"), "/admin/login/?next=" + url)
+
+
+# Paths across card systems: reproductions of attacks that went through a door of
+# another card system, step by step.
+
+
+def test_an_extra_card_elsewhere_gives_no_right_to_block_the_holders_cards(demo, api_as):
+    """greet (Gent) may not block Pieter's Aalst card, and registering an EXTRA_CARD for
+    Pieter in Gent does not change that: the block right counts in the card's own card
+    system only."""
+    greet = api_as("greet")
+    block = f"/uitpas/passholder/block/{AALST_ACTIVE}"
+    refused = greet.post(block)
+    assert (refused.status_code, error_code(refused)) == (400, "ACCESS_DENIED")
+    extra = greet.post(
+        NEW_CARD, {"uid": UIDS.pieter, "reason": "EXTRA_CARD", "uitpasNumber": "0945000000303"}
+    )
+    assert extra.status_code == 200, extra.content
+    before = database_state()
+    refused = greet.post(block)
+    assert (refused.status_code, error_code(refused)) == (400, "ACCESS_DENIED")
+    assert database_state() == before
+    # Control: a balie with the block right in Regio Aalst still blocks it.
+    allowed = api_as("ann").post(block, {"balieConsumerKey": KEYS.bib_aalst})
+    assert allowed.status_code == 200, allowed.content
