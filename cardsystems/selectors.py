@@ -403,6 +403,10 @@ class StockRights:
     def administers_stock(self) -> bool:
         return self.administered is None or bool(self.administered)
 
+    def administers_all(self, card_system_ids: Collection[int]) -> bool:
+        """Whether they administer every one of these card systems."""
+        return self.administered is None or set(card_system_ids) <= self.administered
+
     def may_see(self, card: Card) -> bool:
         return (
             self.administered is None

@@ -3,7 +3,8 @@ and rights, voucher types and vouchers.
 
 Who may do what: superusers everything. A card system administrator (a person holding
 the stock-management right on a card system themselves) sees their card systems and
-manages the balies, voucher types and vouchers of them. The rights of balies and
+manages the balies, voucher types and vouchers of them; a balie that also serves another
+card system is read-only to them. The rights of balies and
 administrators are granted by superusers, on django-guardian's object permissions
 screens of a card system; a balie's page shows its rights and links to those screens.
 Clerks see none of this. As everywhere in the back-office, rights are guardian object
@@ -176,6 +177,16 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
         if request.user.is_superuser:
             return ["consumer_key"]
         return ["consumer_key", "card_systems"]
+
+    def has_change_permission(self, request, obj=None):
+        # A balie that also serves a card system the administrator does not manage is
+        # that card system's too: whoever changes its staff gives people its rights
+        # there. Superusers change those; the administrator sees them read-only.
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or stock_rights(request).administers_all(
+            card_system.pk for card_system in obj.card_systems.all()
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a balie would take it out of the card history rows that name it (and
