@@ -8,8 +8,10 @@ the object it describes changed or was deleted; the admin shows it and never edi
 
 Services write their entries themselves, with the acting user and balie. Rights and
 tokens are changed by django-guardian's and DRF's own admin screens (and by
-``drf_create_token``); signal receivers record those, with the person who made the
-request (see :func:`acting_request`), or none for the command line.
+``drf_create_token``), and a balie's staff by the admin's balie form or by any code that
+adds to or removes from ``Balie.staff`` (or ``user.balies``); signal receivers record
+those, with the person who made the request (see :func:`acting_request`), or none for
+the command line.
 """
 
 import contextvars
@@ -19,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,8 @@ class AuditEntry(models.Model):
         OAUTH_CONSUMER_CREATED = "OAUTH_CONSUMER_CREATED", _("API application created")
         OAUTH_TOKEN_ISSUED = "OAUTH_TOKEN_ISSUED", _("OAuth access token issued")
         OAUTH_TOKEN_REVOKED = "OAUTH_TOKEN_REVOKED", _("OAuth access token revoked")
+        STAFF_ADDED = "STAFF_ADDED", _("added to a balie's staff")
+        STAFF_REMOVED = "STAFF_REMOVED", _("removed from a balie's staff")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -197,3 +201,43 @@ def _token_changed(sender, instance, signal, created=None, **kwargs) -> None:
         changes={"token": (None, owner) if created_now else (owner, None)},
         user=_acting_user(),
     ).save()
+
+
+@receiver(m2m_changed, sender="cardsystems.Balie_staff")
+def _staff_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """Who was added to or removed from which balie's staff. Both sides of the relation
+    send this (``balie.staff.add(person)``, ``person.balies.add(balie)``); a clear is
+    recorded before it happens, when the people it removes are still known."""
+    from cardsystems.models import Balie
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # ``instance`` is the person, ``pk_set`` their balies
+        balies = instance.balies.all() if action == "pre_clear" else Balie.objects.filter(pk__in=pk_set)
+        changed = [(balie, [instance]) for balie in balies.order_by("pk")]
+    else:
+        people = instance.staff.all() if action == "pre_clear" else model.objects.filter(pk__in=pk_set)
+        changed = [(instance, list(people.order_by(model.USERNAME_FIELD)))]
+    added = action == "post_add"
+    by = _acting_user()
+    entries = [
+        entry(
+            action=AuditEntry.Action.STAFF_ADDED if added else AuditEntry.Action.STAFF_REMOVED,
+            obj=balie,
+            changes={"staff": (None, person.get_username()) if added else (person.get_username(), None)},
+            user=by,
+            card_system=card_system,
+        )
+        for balie, people in changed
+        # One entry per card system the balie serves: the administrators of each see it.
+        for card_system in list(balie.card_systems.order_by("pk")) or [None]
+        for person in people
+    ]
+    AuditEntry.objects.bulk_create(entries)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _person_deleted(sender, instance, **kwargs) -> None:
+    # The deletion would drop the person from their balies without a signal of the
+    # relation; taking them off first records it.
+    instance.balies.clear()
