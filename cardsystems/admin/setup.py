@@ -13,7 +13,6 @@ permissions on card systems; Django's model permissions play no part.
 
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,7 +21,7 @@ from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermi
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
-from cardsystems.selectors import StockRights, balie_permissions, in_card_systems
+from cardsystems.selectors import StockRights, balie_permissions, in_card_systems, staff_candidates
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
@@ -193,10 +192,17 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
         # out of other card systems it serves): only superusers, for one made by mistake.
         return request.user.is_superuser
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "staff":
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("username")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "staff" in form.base_fields:
+            staff = form.base_fields["staff"]
+            staff.queryset = staff_candidates(administered=administered(request), balie=obj)
+            if administered(request) is not None:
+                staff.help_text = _(
+                    "People who may log in to the back-office and work at no balie yet or at a balie "
+                    "of your card systems. A superuser adds anyone else."
+                )
+        return form
 
     @admin.display(description=_("card systems"))
     def card_systems_shown(self, balie: Balie) -> str:
