@@ -145,7 +145,8 @@ def acting_request(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
-def _acting_user():
+def acting_user():
+    """The person whose request is being served; None on the command line."""
     request = _request.get()
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -174,7 +175,7 @@ def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
         action=AuditEntry.Action.RIGHT_GRANTED if granted else AuditEntry.Action.RIGHT_REVOKED,
         obj=card_system or instance,
         changes={right: (None, holder) if granted else (holder, None)},
-        user=_acting_user(),
+        user=acting_user(),
         card_system=card_system,
     ).save()
 
@@ -199,7 +200,7 @@ def _token_changed(sender, instance, signal, created=None, **kwargs) -> None:
         action=AuditEntry.Action.TOKEN_CREATED if created_now else AuditEntry.Action.TOKEN_DELETED,
         obj=instance.user,
         changes={"token": (None, owner) if created_now else (owner, None)},
-        user=_acting_user(),
+        user=acting_user(),
     ).save()
 
 
@@ -219,7 +220,7 @@ def _staff_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -
         people = instance.staff.all() if action == "pre_clear" else model.objects.filter(pk__in=pk_set)
         changed = [(instance, list(people.order_by(model.USERNAME_FIELD)))]
     added = action == "post_add"
-    by = _acting_user()
+    by = acting_user()
     entries = [
         entry(
             action=AuditEntry.Action.STAFF_ADDED if added else AuditEntry.Action.STAFF_REMOVED,

@@ -7,11 +7,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission
 
 from cardsystems.permissions import MODEL_PERMISSIONS
 
@@ -103,9 +106,29 @@ class Balie(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.permission_group_id is None:
-            self.permission_group = Group.objects.create(name=f"balie {self.consumer_key}"[:150])
-        super().save(*args, **kwargs)
+        # One transaction: a balie that cannot be saved leaves no group behind, whose
+        # name would then refuse every later balie with this consumer key.
+        with transaction.atomic():
+            if self.permission_group_id is None:
+                self.permission_group = Group.objects.create(name=f"balie {self.consumer_key}"[:150])
+            super().save(*args, **kwargs)
+
+
+# A deleted balie takes its permission group with it, from any door (the admin, a
+# queryset, code), in the deletion's transaction. Its staff and rights go first, while
+# the balie is still there to be named in the audit log's entries (staff removed, rights
+# revoked); the group itself only after the balie, which protects it while it exists.
+
+
+@receiver(pre_delete, sender=Balie)
+def _balie_leaving(sender, instance: Balie, **kwargs) -> None:
+    instance.staff.clear()
+    GroupObjectPermission.objects.filter(group_id=instance.permission_group_id).delete()
+
+
+@receiver(post_delete, sender=Balie)
+def _balie_gone(sender, instance: Balie, **kwargs) -> None:
+    Group.objects.filter(pk=instance.permission_group_id).delete()
 
 
 class CardStatus(models.TextChoices):

@@ -22,6 +22,7 @@ from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermi
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
 from cardsystems.selectors import StockRights, balie_permissions, in_card_systems, staff_candidates
+from uitid.models import AccessToken, Consumer
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
@@ -191,6 +192,14 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
         # Deleting a balie would take it out of the card history rows that name it (and
         # out of other card systems it serves): only superusers, for one made by mistake.
         return request.user.is_superuser
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A balie's own OAuth consumer and its tokens exist for the balie alone and go
+        # with it (the tokens' revocation recorded first): the page lists them, but they
+        # need no right to delete them on their own, which nobody has.
+        perms_needed -= {Consumer._meta.verbose_name, AccessToken._meta.verbose_name}
+        return deleted, model_count, perms_needed, protected
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
