@@ -347,6 +347,14 @@ ADMIN = {
         {"action": "return_to_stock", "_selected_action": [gent_card], "confirm": "yes"},
         REFUSED,
     ),
+    "export Gent's numbers, crafted selection": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_card_changelist",
+        [],
+        {"action": "export_numbers", "_selected_action": [aalst_card, gent_card]},
+        REFUSED,
+    ),
     "return a card to stock, clerk": (
         "ann",
         "post",
