@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, Upper
 from django.db.models.lookups import Exact
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
@@ -100,6 +100,18 @@ class Balie(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(consumer_key=""), name="balie_consumer_key_not_blank"),
+            # Keys are looked up exactly as stored (the unique index on the field serves
+            # that), but two that differ only in case would be one key to a person
+            # reading or typing them, and to a client that changes their case.
+            models.UniqueConstraint(
+                Upper("consumer_key"),
+                name="balie_consumer_key_unique_ignoring_case",
+                violation_error_code="consumer_key_taken_in_another_case",
+                violation_error_message=_(
+                    "Another balie has this consumer key, in upper or lower case: consumer keys must "
+                    "differ in more than case."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

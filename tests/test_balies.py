@@ -3,7 +3,7 @@ consumer key can be used again), and consumer keys differ in more than case."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm
@@ -12,7 +12,7 @@ from cardsystems.audit import AuditEntry
 from cardsystems.models import Balie
 from cardsystems.permissions import CardSystemPermission as Perm
 from cardsystems.selectors import balie_permissions
-from tests.conftest import KEYS
+from tests.conftest import KEYS, error_code
 from uitid.models import AccessToken, Consumer
 from uitid.services import create_consumer, issue_access_token
 
@@ -90,3 +90,28 @@ def test_a_balie_whose_save_fails_leaves_no_group_behind(demo):
         Balie.objects.create(name=None, consumer_key="F00D")  # the group first, then no name
     assert Group.objects.count() == groups
     Balie.objects.create(name="Bibliotheek Erpe-Mere", consumer_key="F00D")
+
+
+def test_two_balies_cannot_have_consumer_keys_that_differ_only_in_case(demo):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Balie.objects.create(name="Echo", consumer_key=KEYS.bib_aalst.lower())
+    assert not Balie.objects.filter(name="Echo").exists()
+
+
+def test_the_admin_says_a_key_is_taken_in_another_case(demo, admin_as):
+    response = admin_as("admin").post(
+        reverse("admin:cardsystems_balie_add"),
+        {"name": "Echo", "consumer_key": KEYS.toneel.upper(), "card_systems": [demo.aalst.pk]},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for field_errors in errors.values() for error in field_errors] == [
+        "consumer_key_taken_in_another_case"
+    ]
+    assert "consumer key" in str(errors)
+    assert not Balie.objects.filter(name="Echo").exists()
+
+
+def test_a_consumer_key_is_still_looked_up_exactly(demo, api_as):
+    response = api_as("ann").get("/uitpas/balie/countCards", {"balieConsumerKey": KEYS.bib_aalst.lower()})
+    assert (response.status_code, error_code(response)) == (400, "UNKNOWN_BALIE_CONSUMERKEY")
