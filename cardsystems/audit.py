@@ -211,7 +211,7 @@ def _staff_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -
     recorded before it happens, when the people it removes are still known."""
     from cardsystems.models import Balie
 
-    if action not in ("post_add", "post_remove", "pre_clear"):
+    if action not in ("post_add", "post_remove", "pre_clear") or (action != "pre_clear" and not pk_set):
         return
     if reverse:  # ``instance`` is the person, ``pk_set`` their balies
         balies = instance.balies.all() if action == "pre_clear" else Balie.objects.filter(pk__in=pk_set)
