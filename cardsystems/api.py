@@ -28,8 +28,9 @@ BLOCK_CHECKS = [
     (Code.UNKNOWN_UITPASNUMBER, "no card has that number"),
     (
         Code.ACCESS_DENIED,
-        f"the balie holds no {CardSystemPermission.PASSHOLDER_BLOCK.api_name} in the card's card system nor "
-        "in one its holder belongs to (or, without a balie, you do not manage the card's card system)",
+        f"the balie holds no {CardSystemPermission.PASSHOLDER_BLOCK.api_name} in the card's own card system "
+        "(a right in another card system its holder belongs to gives nothing), or, without a balie, you do "
+        "not manage the card's card system",
     ),
     (Code.INVALID_CARD_STATUS, "the card is not ACTIVE (already blocked, or still in stock)"),
 ]

@@ -8,9 +8,11 @@ the object it describes changed or was deleted; the admin shows it and never edi
 
 Services write their entries themselves, with the acting user and balie. Rights and
 tokens are changed by django-guardian's and DRF's own admin screens (and by
-``drf_create_token``), login lockouts by django-axes (and lifted in its admin, by
-``axes_reset`` or when they expire); signal receivers record those, with the person who
-made the request (see :func:`acting_request`), or none for the command line.
+``drf_create_token``), a balie's staff by the admin's balie form or by any code that
+adds to or removes from ``Balie.staff`` (or ``user.balies``), and login lockouts by
+django-axes (lifted in its admin, by ``axes_reset`` or when they expire); signal
+receivers record those, with the person who made the request (see
+:func:`acting_request`), or none for the command line.
 """
 
 import contextvars
@@ -22,7 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,8 @@ class AuditEntry(models.Model):
         OAUTH_TOKEN_REVOKED = "OAUTH_TOKEN_REVOKED", _("OAuth access token revoked")
         LOGIN_LOCKED_OUT = "LOGIN_LOCKED_OUT", _("login locked out (too many wrong passwords)")
         LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("login unlocked")
+        STAFF_ADDED = "STAFF_ADDED", _("added to a balie's staff")
+        STAFF_REMOVED = "STAFF_REMOVED", _("removed from a balie's staff")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -146,7 +150,8 @@ def acting_request(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
-def _acting_user():
+def acting_user():
+    """The person whose request is being served; None on the command line."""
     request = _request.get()
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -175,7 +180,7 @@ def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
         action=AuditEntry.Action.RIGHT_GRANTED if granted else AuditEntry.Action.RIGHT_REVOKED,
         obj=card_system or instance,
         changes={right: (None, holder) if granted else (holder, None)},
-        user=_acting_user(),
+        user=acting_user(),
         card_system=card_system,
     ).save()
 
@@ -200,7 +205,7 @@ def _token_changed(sender, instance, signal, created=None, **kwargs) -> None:
         action=AuditEntry.Action.TOKEN_CREATED if created_now else AuditEntry.Action.TOKEN_DELETED,
         obj=instance.user,
         changes={"token": (None, owner) if created_now else (owner, None)},
-        user=_acting_user(),
+        user=acting_user(),
     ).save()
 
 
@@ -228,7 +233,7 @@ def _login_unlocked(sender, instance: AccessAttempt, **kwargs) -> None:
 
 def _login_entry(action: str, username: str, *, changes: dict[str, tuple[object, object]]) -> None:
     """An entry about the login of ``username`` (who may not exist: guessers guess names)."""
-    acting = _acting_user()
+    acting = acting_user()
     AuditEntry.objects.create(
         action=action,
         user=acting,
@@ -237,3 +242,43 @@ def _login_entry(action: str, username: str, *, changes: dict[str, tuple[object,
         object_repr=(username or "")[:300],
         changes={field: [_text(before), _text(after)] for field, (before, after) in changes.items()},
     )
+
+
+@receiver(m2m_changed, sender="cardsystems.Balie_staff")
+def _staff_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """Who was added to or removed from which balie's staff. Both sides of the relation
+    send this (``balie.staff.add(person)``, ``person.balies.add(balie)``); a clear is
+    recorded before it happens, when the people it removes are still known."""
+    from cardsystems.models import Balie
+
+    if action not in ("post_add", "post_remove", "pre_clear") or (action != "pre_clear" and not pk_set):
+        return
+    if reverse:  # ``instance`` is the person, ``pk_set`` their balies
+        balies = instance.balies.all() if action == "pre_clear" else Balie.objects.filter(pk__in=pk_set)
+        changed = [(balie, [instance]) for balie in balies.order_by("pk")]
+    else:
+        people = instance.staff.all() if action == "pre_clear" else model.objects.filter(pk__in=pk_set)
+        changed = [(instance, list(people.order_by(model.USERNAME_FIELD)))]
+    added = action == "post_add"
+    by = acting_user()
+    entries = [
+        entry(
+            action=AuditEntry.Action.STAFF_ADDED if added else AuditEntry.Action.STAFF_REMOVED,
+            obj=balie,
+            changes={"staff": (None, person.get_username()) if added else (person.get_username(), None)},
+            user=by,
+            card_system=card_system,
+        )
+        for balie, people in changed
+        # One entry per card system the balie serves: the administrators of each see it.
+        for card_system in list(balie.card_systems.order_by("pk")) or [None]
+        for person in people
+    ]
+    AuditEntry.objects.bulk_create(entries)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _person_deleted(sender, instance, **kwargs) -> None:
+    # The deletion would drop the person from their balies without a signal of the
+    # relation; taking them off first records it.
+    instance.balies.clear()

@@ -7,11 +7,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, Upper
 from django.db.models.lookups import Exact
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission
 
 from cardsystems.permissions import MODEL_PERMISSIONS
 
@@ -97,15 +100,47 @@ class Balie(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(consumer_key=""), name="balie_consumer_key_not_blank"),
+            # Keys are looked up exactly as stored (the unique index on the field serves
+            # that), but two that differ only in case would be one key to a person
+            # reading or typing them, and to a client that changes their case.
+            models.UniqueConstraint(
+                Upper("consumer_key"),
+                name="balie_consumer_key_unique_ignoring_case",
+                violation_error_code="consumer_key_taken_in_another_case",
+                violation_error_message=_(
+                    "Another balie has this consumer key, in upper or lower case: consumer keys must "
+                    "differ in more than case."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.permission_group_id is None:
-            self.permission_group = Group.objects.create(name=f"balie {self.consumer_key}"[:150])
-        super().save(*args, **kwargs)
+        # One transaction: a balie that cannot be saved leaves no group behind, whose
+        # name would then refuse every later balie with this consumer key.
+        with transaction.atomic():
+            if self.permission_group_id is None:
+                self.permission_group = Group.objects.create(name=f"balie {self.consumer_key}"[:150])
+            super().save(*args, **kwargs)
+
+
+# A deleted balie takes its permission group with it, from any door (the admin, a
+# queryset, code), in the deletion's transaction. Its staff and rights go first, while
+# the balie is still there to be named in the audit log's entries (staff removed, rights
+# revoked); the group itself only after the balie, which protects it while it exists.
+
+
+@receiver(pre_delete, sender=Balie)
+def _balie_leaving(sender, instance: Balie, **kwargs) -> None:
+    instance.staff.clear()
+    GroupObjectPermission.objects.filter(group_id=instance.permission_group_id).delete()
+
+
+@receiver(post_delete, sender=Balie)
+def _balie_gone(sender, instance: Balie, **kwargs) -> None:
+    Group.objects.filter(pk=instance.permission_group_id).delete()
 
 
 class CardStatus(models.TextChoices):

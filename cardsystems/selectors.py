@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import batched
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -144,6 +145,46 @@ def administered_card_system_ids(user: User) -> set[int] | None:
         content_type=ContentType.objects.get_for_model(CardSystem),
     ).values_list("object_pk", flat=True)
     return {int(pk) for pk in object_pks}
+
+
+def staff_candidates(*, administered: set[int] | None, balie: Balie | None) -> QuerySet:
+    """The people someone who administers ``administered`` (None: every card system, a
+    superuser) may put on a balie's staff, by username.
+
+    Active people who may log in to the back-office. A card system administrator is
+    offered no superusers, nobody whose own rights (directly or through a group) reach a
+    card system they do not administer, and only people who work at no balie yet or at
+    a balie of one of their card systems: not the clerks of other card systems. The
+    balie's current staff stay on offer, so that saving its page never drops one of them
+    unasked (an inactive clerk, say).
+    """
+    people = get_user_model().objects.filter(is_active=True, is_staff=True)
+    if administered is not None:
+        card_system_type = ContentType.objects.get_for_model(CardSystem)
+        theirs = [str(pk) for pk in administered]
+        rights_elsewhere = (
+            UserObjectPermission.objects.filter(content_type=card_system_type)
+            .exclude(object_pk__in=theirs)
+            .values("user_id")
+        )
+        group_rights_elsewhere = (
+            GroupObjectPermission.objects.filter(content_type=card_system_type, group__user__isnull=False)
+            .exclude(object_pk__in=theirs)
+            .values("group__user")
+        )
+        staff = Balie.staff.through.objects
+        at_their_balies = staff.filter(balie__card_systems__in=administered).values("user_id")
+        people = (
+            people.filter(is_superuser=False)
+            .exclude(pk__in=rights_elsewhere)
+            .exclude(pk__in=group_rights_elsewhere)
+            .filter(Q(pk__in=at_their_balies) | ~Q(pk__in=staff.values("user_id")))
+        )
+    if balie is not None and balie.pk is not None:
+        people = get_user_model().objects.filter(
+            Q(pk__in=people.values("pk")) | Q(pk__in=balie.staff.values("pk"))
+        )
+    return people.order_by(get_user_model().USERNAME_FIELD)
 
 
 def balie_permissions(balie: Balie) -> dict[int, set[CardSystemPermission]]:
@@ -402,6 +443,10 @@ class StockRights:
     @property
     def administers_stock(self) -> bool:
         return self.administered is None or bool(self.administered)
+
+    def administers_all(self, card_system_ids: Collection[int]) -> bool:
+        """Whether they administer every one of these card systems."""
+        return self.administered is None or set(card_system_ids) <= self.administered
 
     def may_see(self, card: Card) -> bool:
         return (

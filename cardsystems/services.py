@@ -45,7 +45,6 @@ from cardsystems.models import Balie, Card, CardStatus, CardSystem, CardType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import acting_balie, administered_card_system_ids, balie_permissions
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number
-from passholders.models import Membership
 from uitpas_site.transactions import retry_on_conflict
 
 __all__ = [
@@ -424,9 +423,11 @@ def block_cards(
 def block_card(
     *, user: AbstractBaseUser, uitpas_number: str | None, balie_consumer_key: str | None = None
 ) -> Card:
-    """Block one active card, for staff of a balie that holds the block right in a card
-    system its holder belongs to (or in the card's own), acting for that balie, or for
-    an administrator of the card's card system. The API's ``passholder/block``.
+    """Block one active card, for staff of a balie that holds the block right in the
+    card's own card system, acting for that balie, or for an administrator of the card's
+    card system. The API's ``passholder/block``. A right in another card system the
+    holder belongs to gives nothing: a clerk could make the holder a member there
+    (EXTRA_CARD) and so reach every card of theirs.
 
     Checked in this order: MISSING_REQUIRED_FIELDS (no balie given and none derivable),
     PARSE_INVALID_UITPASNUMBER, UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED (not working
@@ -454,15 +455,7 @@ def block_card(
                 field="uitpas_number",
             )
         if balie is not None:
-            card_systems = {card.card_system_id}
-            if card.passholder_id is not None:
-                card_systems.update(
-                    Membership.objects.filter(passholder_id=card.passholder_id).values_list(
-                        "card_system_id", flat=True
-                    )
-                )
-            held = balie_permissions(balie)
-            allowed = any(block in held.get(card_system_id, ()) for card_system_id in card_systems)
+            allowed = block in balie_permissions(balie).get(card.card_system_id, ())
         else:
             administered = administered_card_system_ids(user)
             allowed = administered is None or card.card_system_id in administered

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from cardsystems.models import Card
 from passholders.models import Passholder
-from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
+from tests.conftest import KEYS, SEED_REQUEST, UIDS, change_form_data, database_state, error_code
 from uitid.services import uid_of
 
 NEW_CARD = "/uitpas/passholder/newCard"
@@ -347,6 +347,14 @@ ADMIN = {
         {"action": "return_to_stock", "_selected_action": [gent_card], "confirm": "yes"},
         REFUSED,
     ),
+    "export Gent's numbers, crafted selection": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_card_changelist",
+        [],
+        {"action": "export_numbers", "_selected_action": [aalst_card, gent_card]},
+        REFUSED,
+    ),
     "return a card to stock, clerk": (
         "ann",
         "post",
@@ -523,3 +531,69 @@ def test_every_admin_page_refuses_a_staff_member_without_rights(demo, url):
         assert response.status_code in (302, 403), (url, response.status_code)
         if response.status_code == 302:
             assert response["Location"] in (reverse("admin:index"), "/admin/login/?next=" + url)
+
+
+# Paths across card systems: reproductions of attacks that went through a door of
+# another card system, step by step.
+
+
+def test_a_balie_shared_with_another_card_system_is_not_the_administrators_to_staff(demo, api_as):
+    """A superuser gives CC De Werf Gent too, with Gent rights. Regio Aalst's
+    administrator may no longer change its staff, so they cannot make themselves its
+    clerk and read or block Gent's passholders with its key."""
+    superuser = admin_client("admin")
+    werf_page = reverse("admin:cardsystems_balie_change", args=[demo.de_werf.pk])
+    shared = superuser.post(
+        werf_page, change_form_data(superuser.get(werf_page), card_systems=[demo.aalst.pk, demo.gent.pk])
+    )
+    assert shared.status_code == 302
+    granted = superuser.post(
+        reverse(
+            "admin:cardsystems_cardsystem_permissions_manage_group",
+            args=[demo.gent.pk, demo.de_werf.permission_group_id],
+        ),
+        {"permissions": ["passholder_create", "passholder_block"]},
+    )
+    assert granted.status_code == 302
+
+    ksb = admin_client("ksb-aalst")
+    page = ksb.get(werf_page)
+    assert (page.status_code, page.context["has_change_permission"]) == (200, False)
+    crafted = change_form_data(
+        superuser.get(werf_page), staff=[demo.user("bert").pk, demo.user("ksb-aalst").pk]
+    )
+    before = database_state()
+    assert ksb.post(werf_page, crafted).status_code == 403
+    assert list(demo.de_werf.staff.values_list("username", flat=True)) == ["bert"]
+
+    marc = f"/uitpas/passholder/{GENT_ACTIVE}"
+    api = api_as("ksb-aalst")
+    for response in (
+        api.get(marc, {"balieConsumerKey": KEYS.de_werf}),
+        api.post(f"/uitpas/passholder/block/{GENT_ACTIVE}", {"balieConsumerKey": KEYS.de_werf}),
+    ):
+        assert (response.status_code, error_code(response)) == (400, "ACCESS_DENIED")
+    assert database_state() == before
+    # Control: the balie's own clerk does reach Gent's passholder through it.
+    assert api_as("bert").get(marc, {"balieConsumerKey": KEYS.de_werf}).status_code == 200
+
+
+def test_an_extra_card_elsewhere_gives_no_right_to_block_the_holders_cards(demo, api_as):
+    """greet (Gent) may not block Pieter's Aalst card, and registering an EXTRA_CARD for
+    Pieter in Gent does not change that: the block right counts in the card's own card
+    system only."""
+    greet = api_as("greet")
+    block = f"/uitpas/passholder/block/{AALST_ACTIVE}"
+    refused = greet.post(block)
+    assert (refused.status_code, error_code(refused)) == (400, "ACCESS_DENIED")
+    extra = greet.post(
+        NEW_CARD, {"uid": UIDS.pieter, "reason": "EXTRA_CARD", "uitpasNumber": "0945000000303"}
+    )
+    assert extra.status_code == 200, extra.content
+    before = database_state()
+    refused = greet.post(block)
+    assert (refused.status_code, error_code(refused)) == (400, "ACCESS_DENIED")
+    assert database_state() == before
+    # Control: a balie with the block right in Regio Aalst still blocks it.
+    allowed = api_as("ann").post(block, {"balieConsumerKey": KEYS.bib_aalst})
+    assert allowed.status_code == 200, allowed.content

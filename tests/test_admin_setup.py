@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from guardian.shortcuts import get_perms
+from guardian.shortcuts import assign_perm, get_perms
 from rest_framework.authtoken.models import Token
 
 from cardsystems.models import Balie, Voucher
@@ -16,6 +17,7 @@ from cardsystems.permissions import CardSystemPermission as Perm
 from cardsystems.selectors import balie_permissions
 from passholders.models import Passholder
 from tests.conftest import KEYS, UIDS, change_form_data
+from tests.factories import UserFactory
 
 
 def url(name, *args):
@@ -116,14 +118,66 @@ def test_an_administrator_manages_the_staff_of_their_balies(demo, admin_as):
             "name": "CC De Werf",
             "consumer_key": "CHANGED",  # read-only: ignored
             "card_systems": [demo.gent.pk],  # read-only for administrators: ignored
-            "staff": [demo.user("bert").pk, demo.user("greet").pk],
+            "staff": [demo.user("bert").pk, demo.user("ann").pk],
         },
     )
     assert response.status_code == 302, response.context and response.context["errors"]
     werf.refresh_from_db()
-    assert sorted(werf.staff.values_list("username", flat=True)) == ["bert", "greet"]
+    assert sorted(werf.staff.values_list("username", flat=True)) == ["ann", "bert"]
     assert werf.consumer_key == KEYS.de_werf
     assert list(werf.card_systems.all()) == [demo.aalst]
+
+
+def offered_staff(client, balie) -> list[str]:
+    response = client.get(url("cardsystems_balie_change", balie.pk))
+    return [person.username for person in response.context["adminform"].form.fields["staff"].queryset]
+
+
+def test_the_staff_picker_offers_only_people_one_has_business_with(demo, admin_as):
+    UserFactory(username="newcomer")  # may log in, works nowhere yet
+    UserFactory(username="gone", is_active=False)
+    UserFactory(username="api-only", is_staff=False)
+    assign_perm(Perm.MANAGE_STOCK.full_name, UserFactory(username="ksb-gent"), demo.gent)
+    gent_team = Group.objects.create(name="Gent team")
+    assign_perm(Perm.MANAGE_STOCK.full_name, gent_team, demo.gent)
+    UserFactory(username="gent-team-member").groups.add(gent_team)
+    # Superusers: whoever may log in.
+    assert offered_staff(admin_as("admin"), demo.de_werf) == [
+        "admin",
+        "ann",
+        "bert",
+        "gent-team-member",
+        "greet",
+        "ksb-aalst",
+        "ksb-gent",
+        "newcomer",
+    ]
+    # An administrator: no superusers, no clerks or administrators of other card systems.
+    assert offered_staff(admin_as("ksb-aalst"), demo.de_werf) == ["ann", "bert", "ksb-aalst", "newcomer"]
+    # A balie's current staff stay on offer, so that saving its page keeps them.
+    demo.user("bert").balies.add(demo.bib_gent)
+    ann = demo.user("ann")
+    ann.is_active = False
+    ann.save()
+    assert "ann" in offered_staff(admin_as("ksb-aalst"), demo.bib_aalst)
+    assert "ann" not in offered_staff(admin_as("ksb-aalst"), demo.de_werf)
+    # A clerk of Gent who also works at an Aalst balie is the administrator's business.
+    assert "bert" in offered_staff(admin_as("ksb-aalst"), demo.bib_aalst)
+
+
+def test_an_administrator_cannot_put_someone_they_are_not_offered_on_a_balie(demo, admin_as):
+    page = url("cardsystems_balie_change", demo.de_werf.pk)
+    client = admin_as("ksb-aalst")
+    for outsider in ("greet", "admin"):
+        response = client.post(page, change_form_data(client.get(page), staff=[demo.user(outsider).pk]))
+        assert response.status_code == 200
+        assert "staff" in response.context["adminform"].form.errors
+    assert list(demo.de_werf.staff.values_list("username", flat=True)) == ["bert"]
+    # A superuser may.
+    superuser = admin_as("admin")
+    saved = superuser.post(page, change_form_data(superuser.get(page), staff=[demo.user("greet").pk]))
+    assert saved.status_code == 302
+    assert list(demo.de_werf.staff.values_list("username", flat=True)) == ["greet"]
 
 
 def test_an_administrator_does_not_delete_balies(demo, admin_as):

@@ -162,3 +162,60 @@ def test_administrators_see_their_card_systems_only_and_clerks_nothing(demo, adm
         admin_as("ksb-aalst").get(f"/admin/cardsystems/auditentry/{gent_entry.pk}/change/").status_code == 302
     )
     assert admin_as("ann").get("/admin/cardsystems/auditentry/").status_code == 403
+
+
+def staff_changes(entries) -> list[tuple]:
+    return [(e.action, e.object_repr, e.card_system.name, e.changes["staff"], e.username) for e in entries]
+
+
+def test_staff_changes_in_code_are_recorded_from_either_side(demo, new_entries):
+    greet, ann, bert = demo.user("greet"), demo.user("ann"), demo.user("bert")
+    demo.de_werf.staff.add(greet)
+    ann.balies.remove(demo.toneel)
+    demo.bib_aalst.staff.clear()
+    demo.de_werf.staff.set([greet])
+    assert staff_changes(new_entries()) == [
+        ("STAFF_ADDED", "CC De Werf", "UiTPAS Regio Aalst", [None, "greet"], ""),
+        ("STAFF_REMOVED", "Toneelvereniging Haaltert", "UiTPAS Regio Aalst", ["ann", None], ""),
+        ("STAFF_REMOVED", "Bibliotheek Aalst", "UiTPAS Regio Aalst", ["ann", None], ""),
+        ("STAFF_REMOVED", "CC De Werf", "UiTPAS Regio Aalst", ["bert", None], ""),
+    ]
+    entry = new_entries().first()
+    assert (entry.object_type, entry.object_id) == ("cardsystems.balie", str(demo.de_werf.pk))
+    assert bert.balies.count() == 0
+
+
+def test_a_staff_change_of_a_shared_balie_is_recorded_in_each_of_its_card_systems(demo, new_entries):
+    demo.de_werf.card_systems.add(demo.gent)
+    demo.de_werf.staff.add(demo.user("ann"))
+    assert {(e.action, e.card_system, e.object_repr) for e in new_entries()} == {
+        ("STAFF_ADDED", demo.aalst, "CC De Werf"),
+        ("STAFF_ADDED", demo.gent, "CC De Werf"),
+    }
+
+
+def test_a_staff_change_in_the_admin_names_who_made_it_and_is_in_the_audit_log(demo, admin_as, new_entries):
+    client = admin_as("ksb-aalst")
+    page = f"/admin/cardsystems/balie/{demo.bib_aalst.pk}/change/"
+    response = client.post(
+        page, {"name": "Bibliotheek Aalst", "staff": [demo.user("bert").pk, demo.user("ksb-aalst").pk]}
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert staff_changes(new_entries()) == [
+        ("STAFF_REMOVED", "Bibliotheek Aalst", "UiTPAS Regio Aalst", ["ann", None], "ksb-aalst"),
+        ("STAFF_ADDED", "Bibliotheek Aalst", "UiTPAS Regio Aalst", [None, "bert"], "ksb-aalst"),
+        ("STAFF_ADDED", "Bibliotheek Aalst", "UiTPAS Regio Aalst", [None, "ksb-aalst"], "ksb-aalst"),
+    ]
+    log = client.get("/admin/cardsystems/auditentry/", {"action__exact": "STAFF_ADDED", "q": "ksb-aalst"})
+    assert {(e.object_repr, e.changes["staff"][1]) for e in log.context["cl"].result_list} == {
+        ("Bibliotheek Aalst", "bert"),
+        ("Bibliotheek Aalst", "ksb-aalst"),
+    }
+
+
+def test_deleting_a_person_records_their_leaving_every_balie(demo, new_entries):
+    demo.user("ann").delete()
+    assert sorted((e.action, e.object_repr, e.changes["staff"][0]) for e in new_entries()) == [
+        ("STAFF_REMOVED", "Bibliotheek Aalst", "ann"),
+        ("STAFF_REMOVED", "Toneelvereniging Haaltert", "ann"),
+    ]

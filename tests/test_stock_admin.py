@@ -243,6 +243,15 @@ class TestActions:
         assert response["Content-Type"].startswith("text/csv")
         assert b"".join(response.streaming_content) == b'"0930000000800"\r\n"0930000000909"\r\n'
 
+    def test_an_export_with_a_card_outside_the_persons_list_is_refused_whole(self, demo, client_of):
+        response = act(client_of("ksb-aalst"), "export_numbers", ids_of("0930000000909", "0945000000204"))
+        assert response.status_code == 302
+        assert not response.get("Content-Type", "").startswith("text/csv")
+        assert any(
+            "not in your list" in message or "niet in uw lijst" in message
+            for message in messages_of(response)
+        )
+
 
 class TestStockPages:
     def test_only_administrators_open_them(self, client_of):

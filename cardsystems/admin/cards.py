@@ -275,6 +275,10 @@ class CardAdmin(admin.ModelAdmin):
         description=_("Export the UiTPAS numbers of the selected cards (CSV)"), permissions=["manage_stock"]
     )
     def export_numbers(self, request, queryset):
+        # Django's queryset is the ticked cards within the person's list; one ticked by
+        # hand outside it refuses the export, as it refuses every other action.
+        if self._selection_refused(request, queryset):
+            return None
         numbers = (
             queryset.order_by("uitpas_number")
             .values_list("uitpas_number", flat=True)
@@ -325,24 +329,29 @@ class CardAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/cardsystems/card/stock_action_confirmation.html", context)
 
     def _chosen_card_ids(self, request, queryset) -> list[int] | None:
-        """The ids of the chosen cards. Ticked ids must all be in the person's list: an
-        id outside it (posted by hand) refuses the whole action rather than vanishing
-        from the selection."""
+        """The ids of the chosen cards, or None when the selection is refused (see
+        :meth:`_selection_refused`)."""
+        if self._selection_refused(request, queryset):
+            return None
+        return sorted(queryset.values_list("pk", flat=True))
+
+    def _selection_refused(self, request, queryset) -> bool:
+        """Whether a ticked id is not in the person's list (posted by hand), saying so:
+        such an id refuses the whole action rather than vanishing from the selection.
+        ``queryset`` is Django's: the ticked cards within the list, or with
+        ``select_across`` the whole filtered list."""
         if request.POST.get("select_across", "0") not in ("", "0", "False", "false"):
-            return list(queryset.values_list("pk", flat=True))
+            return False
         try:
             ticked = {int(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)}
         except ValueError:
             ticked = None
-        visible = set(queryset.values_list("pk", flat=True)) if ticked is not None else set()
-        if ticked is None or ticked - visible:
-            self.message_user(
-                request,
-                _("Some of the chosen cards are not in your list; nothing was changed."),
-                messages.ERROR,
-            )
-            return None
-        return sorted(ticked)
+        if ticked is not None and ticked <= set(queryset.values_list("pk", flat=True)):
+            return False
+        self.message_user(
+            request, _("Some of the chosen cards are not in your list; nothing was changed."), messages.ERROR
+        )
+        return True
 
     # The stock pages ------------------------------------------------------------------
 

@@ -3,7 +3,8 @@ and rights, voucher types and vouchers.
 
 Who may do what: superusers everything. A card system administrator (a person holding
 the stock-management right on a card system themselves) sees their card systems and
-manages the balies, voucher types and vouchers of them. The rights of balies and
+manages the balies, voucher types and vouchers of them; a balie that also serves another
+card system is read-only to them. The rights of balies and
 administrators are granted by superusers, on django-guardian's object permissions
 screens of a card system; a balie's page shows its rights and links to those screens.
 Clerks see none of this. As everywhere in the back-office, rights are guardian object
@@ -12,7 +13,6 @@ permissions on card systems; Django's model permissions play no part.
 
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,7 +21,8 @@ from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermi
 
 from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
-from cardsystems.selectors import StockRights, balie_permissions, in_card_systems
+from cardsystems.selectors import StockRights, balie_permissions, in_card_systems, staff_candidates
+from uitid.models import AccessToken, Consumer
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
@@ -177,15 +178,40 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
             return ["consumer_key"]
         return ["consumer_key", "card_systems"]
 
+    def has_change_permission(self, request, obj=None):
+        # A balie that also serves a card system the administrator does not manage is
+        # that card system's too: whoever changes its staff gives people its rights
+        # there. Superusers change those; the administrator sees them read-only.
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or stock_rights(request).administers_all(
+            card_system.pk for card_system in obj.card_systems.all()
+        )
+
     def has_delete_permission(self, request, obj=None):
         # Deleting a balie would take it out of the card history rows that name it (and
         # out of other card systems it serves): only superusers, for one made by mistake.
         return request.user.is_superuser
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "staff":
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("username")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A balie's own OAuth consumer and its tokens exist for the balie alone and go
+        # with it (the tokens' revocation recorded first): the page lists them, but they
+        # need no right to delete them on their own, which nobody has.
+        perms_needed -= {Consumer._meta.verbose_name, AccessToken._meta.verbose_name}
+        return deleted, model_count, perms_needed, protected
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "staff" in form.base_fields:
+            staff = form.base_fields["staff"]
+            staff.queryset = staff_candidates(administered=administered(request), balie=obj)
+            if administered(request) is not None:
+                staff.help_text = _(
+                    "People who may log in to the back-office and work at no balie yet or at a balie "
+                    "of your card systems. A superuser adds anyone else."
+                )
+        return form
 
     @admin.display(description=_("card systems"))
     def card_systems_shown(self, balie: Balie) -> str:
