@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter
 from cardsystems.audit import AuditEntry
 from cardsystems.models import CardHistory
+from uitpas_site.admin_lists import BoundedListAdmin
 
 
-class ReadOnlyRecordAdmin(AdministeredCardSystemsAdmin):
+class ReadOnlyRecordAdmin(BoundedListAdmin, AdministeredCardSystemsAdmin):
     """A record of what happened: viewable in the viewer's card systems, never edited."""
 
     def has_add_permission(self, request):
