@@ -53,13 +53,15 @@ static: install
 
 # Debian packages the tests need: Chromium for the browser tests (Playwright cannot
 # download its own browsers here), the PostgreSQL server for the second pass, nginx for
-# the deployment's test, curl and openssl for the README's signed request. Root installs
+# the deployment's test, the sqlite3 shell for the integrity check of the embedded
+# database, curl and openssl for the README's signed request. Root installs
 # what is missing with apt; anybody else is told how.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \

@@ -8,15 +8,36 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Substr, Upper
-from django.db.models.lookups import Exact
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Replace, Substr, Upper
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
 from cardsystems.permissions import MODEL_PERMISSIONS
+
+# The formats of numbers, as CHECK constraints. Plain string functions, not REGEXP:
+# PostgreSQL and SQLite evaluate them alike, and so does the sqlite3 shell, whose
+# "PRAGMA integrity_check" cannot read Django's regular expressions.
+DIGITS = "0123456789"
+UPPER_HEX = DIGITS + "ABCDEF"
+
+
+def consists_of(field: str, characters: str) -> Exact:
+    """The field holds none but these characters, or nothing: taking each of them out
+    leaves the empty string. A NUL, a newline or a non-ASCII digit like '٠' remains.
+    (SQLite's length() stops at a NUL: next to this condition it counts every character.)"""
+    remainder = F(field)
+    for character in characters:
+        remainder = Replace(remainder, Value(character))
+    return Exact(remainder, Value(""))
+
+
+def character_at(field: str, position: int, allowed: str) -> Q:
+    """The character at ``position`` (from 1) is one of ``allowed``."""
+    return Q(*(Exact(Substr(field, position, 1), Value(character)) for character in allowed), _connector=Q.OR)
 
 
 class CardSystem(models.Model):
@@ -48,7 +69,12 @@ class CardSystem(models.Model):
         permissions = MODEL_PERMISSIONS
         constraints = [
             models.CheckConstraint(
-                condition=Q(number_prefix="") | Q(number_prefix__regex=r"\A0[0-9]{4}\Z"),
+                condition=Q(number_prefix="")
+                | (
+                    Q(Exact(Length("number_prefix"), 5))
+                    & character_at("number_prefix", 1, "0")
+                    & Q(consists_of("number_prefix", DIGITS))
+                ),
                 name="cardsystem_prefix_five_digits_from_0",
             ),
             models.UniqueConstraint(
@@ -242,11 +268,19 @@ class Card(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(uitpas_number__regex=r"\A0[0-9]{10}[01][0-9]\Z"),
+                condition=Q(Exact(Length("uitpas_number"), 13))
+                & character_at("uitpas_number", 1, "0")
+                & character_at("uitpas_number", 12, "01")
+                & Q(consists_of("uitpas_number", DIGITS)),
                 name="card_uitpas_number_format",
             ),
             models.CheckConstraint(
-                condition=Q(chip_number__isnull=True) | Q(chip_number__regex=r"\A[0-9A-F]{1,32}\Z"),
+                condition=Q(chip_number__isnull=True)
+                | (
+                    ~Q(chip_number="")
+                    & Q(LessThanOrEqual(Length("chip_number"), 32))
+                    & Q(consists_of("chip_number", UPPER_HEX))
+                ),
                 name="card_chip_number_upper_hex",
             ),
             models.UniqueConstraint(
@@ -388,7 +422,7 @@ class VoucherType(models.Model):
             models.UniqueConstraint(fields=["card_system", "name"], name="vouchertype_name_unique"),
             models.UniqueConstraint(fields=["card_system", "prefix"], name="vouchertype_prefix_unique"),
             models.CheckConstraint(
-                condition=Q(prefix__regex=r"\A[0-9]+\Z"), name="vouchertype_prefix_digits"
+                condition=~Q(prefix="") & Q(consists_of("prefix", DIGITS)), name="vouchertype_prefix_digits"
             ),
         ]
 
@@ -435,7 +469,9 @@ class Voucher(models.Model):
         verbose_name_plural = _("vouchers")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(condition=Q(number__regex=r"\A[0-9]+\Z"), name="voucher_number_digits"),
+            models.CheckConstraint(
+                condition=~Q(number="") & Q(consists_of("number", DIGITS)), name="voucher_number_digits"
+            ),
             models.CheckConstraint(
                 condition=Q(redeemed_at__isnull=False)
                 | Q(redeemed_by__isnull=True, redeemed_balie__isnull=True, redeemed_card__isnull=True),

@@ -41,6 +41,7 @@ from passholders.selectors import (
     search_passholders,
 )
 from passholders.services import NewCardResult, register_new_card
+from uitpas_site.admin_lists import ChoiceFilter
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
@@ -59,7 +60,7 @@ def card_system_ids_with_create_right(request: HttpRequest) -> set[int] | None:
     return request._create_card_system_ids
 
 
-class MembershipFilter(admin.SimpleListFilter):
+class MembershipFilter(ChoiceFilter):
     """A filter on the passholders' memberships.
 
     The membership filters describe one membership together: "UiTPAS Gent" and
@@ -73,18 +74,18 @@ class MembershipFilter(admin.SimpleListFilter):
         """The memberships that ``value`` of this filter selects."""
         raise NotImplementedError
 
-    def queryset(self, request, queryset):
+    def filtered(self, request, queryset, value):
         chosen = [
             (spec, request.GET[spec.parameter_name])
             for spec in MEMBERSHIP_FILTERS
             if request.GET.get(spec.parameter_name)
         ]
-        if not chosen or chosen[0][0] is not type(self):
+        if chosen[0][0] is not type(self):
             return queryset
         return passholders_with_membership(
             queryset,
             card_system_ids=visible_card_system_ids(request),
-            condition=reduce(and_, (spec.condition(value) for spec, value in chosen)),
+            condition=reduce(and_, (spec.condition(spec_value) for spec, spec_value in chosen)),
         )
 
 
@@ -98,8 +99,8 @@ class CardSystemFilter(MembershipFilter):
 
     @classmethod
     def condition(cls, value):
-        if not value.isdigit():
-            raise IncorrectLookupParameters(value)
+        # Always the first chosen filter: its own queryset() checked that the value is
+        # one it offers before any condition is made.
         return Q(card_system_id=int(value))
 
 

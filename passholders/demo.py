@@ -2,8 +2,13 @@
 
 :func:`load_demo_data` brings every demo object to its described state: it creates what
 is missing and puts back what was changed (a card handed out by a demo request goes back
-into the balie's stock), so that the seed's example request works again after each load.
-Objects that are not part of the demo are left alone. Loading twice changes nothing.
+into the balie's stock, a name an administrator changed gets its demo name back), so
+that the seed's example request works again after each load. Each demo object is found
+by a key that names do not change: a card system by its number prefix, a voucher type
+by its card system and prefix (each also by its name, should the prefix have been
+changed), a balie by its consumer key, a user by username, a passholder by uid, a card
+or voucher by number, an OAuth consumer or token by its key. Objects that are not part
+of the demo are left alone. Loading twice changes nothing.
 """
 
 import datetime
@@ -181,16 +186,23 @@ VOUCHERS = {
 }
 
 
-def _put[M: models.Model](model: type[M], lookup: dict, fields: dict) -> tuple[M, bool]:
-    """The object found by ``lookup`` with ``fields`` set, created if missing, saved only
-    when something differs; and whether anything was written."""
+def _put[M: models.Model](
+    model: type[M], lookup: dict, fields: dict, *, or_by: dict | None = None
+) -> tuple[M, bool]:
+    """The object found by ``lookup`` with ``fields`` set (found by ``or_by`` instead, the
+    values of ``lookup`` too), created if missing, saved only when something differs; and
+    whether anything was written."""
     obj = model.objects.filter(**lookup).first()
+    wanted = fields
+    if obj is None and or_by is not None:
+        obj = model.objects.filter(**or_by).first()
+        wanted = {**lookup, **fields}
     if obj is None:
         return model.objects.create(**lookup, **fields), True
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    changed = [name for name, value in wanted.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
-            setattr(obj, name, fields[name])
+            setattr(obj, name, wanted[name])
         obj.save(update_fields=changed)
     return obj, bool(changed)
 
@@ -201,14 +213,19 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     writes = 0
 
-    def put(model, lookup, fields):
+    def put(model, lookup, fields, *, or_by=None):
         nonlocal writes
-        obj, written = _put(model, lookup, fields)
+        obj, written = _put(model, lookup, fields, or_by=or_by)
         writes += written
         return obj, written
 
     card_systems = {
-        name: put(CardSystem, {"name": name}, {"number_prefix": prefix, "kansenstatuut_grace_days": grace})[0]
+        name: put(
+            CardSystem,
+            {"number_prefix": prefix},
+            {"name": name, "kansenstatuut_grace_days": grace},
+            or_by={"name": name},
+        )[0]
         for name, (prefix, grace) in CARD_SYSTEMS.items()
     }
 
@@ -305,10 +322,12 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
         writes += extra
 
     for type_name, (prefix, card_system_name, numbers) in VOUCHERS.items():
+        card_system = card_systems[card_system_name]
         voucher_type, _ = put(
             VoucherType,
-            {"card_system": card_systems[card_system_name], "name": type_name},
-            {"prefix": prefix},
+            {"card_system": card_system, "prefix": prefix},
+            {"name": type_name},
+            or_by={"card_system": card_system, "name": type_name},
         )
         for number, redeemed in numbers.items():
             redeemed_at = None

@@ -3,16 +3,18 @@
 import datetime
 from uuid import UUID
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
-from cardsystems.models import Balie, Card, CardSystem, Voucher
+from cardsystems.models import Balie, Card, CardSystem, Voucher, VoucherType
 from passholders.demo import load_demo_data
 from passholders.models import Membership, Passholder
 from passholders.services import register_new_card
 from tests.conftest import KEYS, SEED_REQUEST, SEED_RESPONSE, UIDS
+from uitid.models import AccessToken, Consumer
 
 
 def everything():
@@ -51,6 +53,8 @@ def everything():
             Voucher.objects.values_list("number", "voucher_type__name", "voucher_type__prefix", "redeemed_at")
         ),
         list(Passholder.objects.values_list("uid", "first_name", "name", "date_of_birth", "postal_code")),
+        list(Consumer.objects.order_by("key").values_list("key", "name", "balie__name")),
+        list(AccessToken.objects.order_by("token").values_list("token", "user__username", "consumer__key")),
     )
 
 
@@ -223,3 +227,34 @@ def test_loading_again_leaves_other_data_alone(db):
         passholder__uid=UIDS.marc, card_system__name="UiTPAS Regio Aalst"
     ).exists()
     assert Card.objects.get(uitpas_number="0930000000305").status == "LOCAL_STOCK"
+
+
+RENAMES = {
+    "card system name": lambda: CardSystem.objects.filter(name="UiTPAS Regio Aalst").update(
+        name="Regio Aalst"
+    ),
+    "card system prefix and grace period": lambda: CardSystem.objects.filter(name="UiTPAS Gent").update(
+        number_prefix="09451", kansenstatuut_grace_days=7
+    ),
+    "balie name": lambda: Balie.objects.filter(consumer_key=KEYS.bib_aalst).update(name="Bib Aalst"),
+    "voucher type name": lambda: VoucherType.objects.filter(name="Gratis UiTPAS").update(name="Gratis"),
+    "voucher type prefix": lambda: VoucherType.objects.filter(name="Welkom in Gent").update(prefix="201"),
+    "passholder names and date of birth": lambda: Passholder.objects.filter(uid=UIDS.ellen).update(
+        first_name="E.", name="V.", date_of_birth=None
+    ),
+    "OAuth consumer name": lambda: Consumer.objects.filter(key="demo-balie-app").update(name="Partner"),
+}
+
+
+@pytest.mark.parametrize("renames", [[name] for name in RENAMES] + [list(RENAMES)], ids=[*RENAMES, "all"])
+def test_loading_again_puts_back_what_an_administrator_renamed(db, renames):
+    load_demo_data()
+    first = everything()
+    for name in renames:
+        RENAMES[name]()
+    assert everything() != first
+    assert load_demo_data() > 0
+    assert everything() == first
+    assert load_demo_data() == 0
+    assert everything() == first
+    assert (CardSystem.objects.count(), VoucherType.objects.count()) == (2, 2)

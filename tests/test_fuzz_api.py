@@ -2,10 +2,12 @@
 
 Random and adversarial values (empty, very long, unicode, control characters, numbers
 with spaces, odd dates, SQL and markup fragments, the demo's real values), missing,
-unknown and repeated parameters, every content type, non-UTF-8 and oversized bodies,
-XML with entities. For every request: never a 5xx, always an XML body: a failure with root
-``response`` and a documented code, the database unchanged; a success with the endpoint's
-root (``passHolder`` for the passholder lookups).
+unknown and repeated parameters, floods of parameters around Django's limit of 1,000,
+every content type, non-UTF-8 and oversized bodies, XML with entities or nested
+thousands deep; OPTIONS; both prefixes (``/uitpas/`` and the v3 clients'
+``/uitid/rest/uitpas/``). For every request: never a 5xx, always an XML body: a failure
+with root ``response`` and a documented code, the database unchanged; a success with the
+endpoint's root (``passHolder`` for the passholder lookups, ``response`` for OPTIONS).
 
 ``make test`` runs a bounded number of examples (the ``ci`` profile); ``make fuzz`` runs
 many more (``HYPOTHESIS_PROFILE=fuzz``). Each test prints how many requests it sent.
@@ -170,6 +172,14 @@ def parameters(draw, endpoint: Endpoint) -> list[tuple[str, str]]:
     return draw(st.permutations(pairs)) if pairs else pairs
 
 
+@st.composite
+def flooded(draw, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Now and then, the parameters padded to about Django's limit of 1,000 (the request is
+    413 above it) or far beyond it."""
+    count = draw(st.sampled_from([0, 0, 0, 0, 0, 995, 1001, 3000]))
+    return pairs + [(f"p{number}", "1") for number in range(count)]
+
+
 def _xml_text(value: str) -> str:
     return (
         "".join(char for char in value if char in "\t\n\r" or ord(char) >= 0x20)
@@ -183,11 +193,26 @@ def bodies(draw, pairs: list[tuple[str, str]]) -> tuple[bytes, str | None]:
     """A request body and its content type: each way a client may send (or botch) it."""
     kind = draw(
         st.sampled_from(
-            ["form", "form", "multipart", "xml", "xml-hostile", "json", "text", "latin-1", "binary", "none"]
+            [
+                "form",
+                "form",
+                "form-flood",
+                "multipart",
+                "xml",
+                "xml-hostile",
+                "xml-deep",
+                "json",
+                "text",
+                "latin-1",
+                "binary",
+                "none",
+            ]
         )
     )
     if kind == "form":
         return urllib.parse.urlencode(pairs).encode(), "application/x-www-form-urlencoded"
+    if kind == "form-flood":
+        return urllib.parse.urlencode(draw(flooded(pairs))).encode(), "application/x-www-form-urlencoded"
     if kind == "multipart":
         boundary = "fuzzboundary"
         parts = [
@@ -200,6 +225,11 @@ def bodies(draw, pairs: list[tuple[str, str]]) -> tuple[bytes, str | None]:
     if kind == "xml":
         inner = "".join(f"<{name}>{_xml_text(value)}</{name}>" for name, value in pairs if name.isalpha())
         return f"<request>{inner}</request>".encode(), "application/xml"
+    if kind == "xml-deep":
+        # Around the limit of 32 levels, and the 1,000 levels of the issue's 500.
+        depth = draw(st.one_of(st.integers(1, 40), st.integers(900, 1200)))
+        inner = "".join(f"<{name}>{_xml_text(value)}</{name}>" for name, value in pairs if name.isalpha())
+        return f"<request>{inner}{'<a>' * depth}x{'</a>' * depth}</request>".encode(), "application/xml"
     if kind == "xml-hostile":
         entity = draw(
             st.sampled_from(['"lol"', 'SYSTEM "file:///etc/passwd"', 'SYSTEM "http://127.0.0.1:1/x"'])
@@ -270,18 +300,20 @@ def test_no_request_breaks_the_api_or_half_changes_the_database(
 ):
     client = api_as(data.draw(st.sampled_from(["ann", "bert", "greet", "ksb-aalst", "admin"])))
     pairs = data.draw(parameters(endpoint))
-    path = endpoint.path
+    path = data.draw(st.sampled_from(["", "/uitid/rest"])) + endpoint.path
     if endpoint.path_values:
         value = data.draw(st.one_of(st.sampled_from(VALID[endpoint.path_values]), values))
         path = path.format(value=urllib.parse.quote(value, safe=""))
+    method = data.draw(st.sampled_from([endpoint.method] * 9 + ["options"])).upper()
     with transaction.atomic():
         before = database_state()
         if endpoint.query:
-            response = getattr(client, endpoint.method)(f"{path}?{urllib.parse.urlencode(pairs)}")
+            query = urllib.parse.urlencode(data.draw(flooded(pairs)))
+            response = client.generic(method, f"{path}?{query}")
         else:
             body, content_type = data.draw(bodies(pairs))
             extra = {"CONTENT_TYPE": content_type} if content_type else {}
-            response = client.generic(endpoint.method.upper(), path, body, **extra)
-        check_response(response, before, endpoint.success_root)
+            response = client.generic(method, path, body, **extra)
+        check_response(response, before, "response" if method == "OPTIONS" else endpoint.success_root)
         sent.sent += 1
         transaction.set_rollback(True)

@@ -1,9 +1,10 @@
 """The API's XML renderer: root ``response`` by default, a document's own root when it
 names one, and the rules for empty, absent and repeated elements."""
 
+import io
 from xml.etree import ElementTree
 
-from uitpas_site.xml_format import XML_DECLARATION, UitpasXMLRenderer, XMLDocument
+from uitpas_site.xml_format import XML_DECLARATION, SafeXMLParser, UitpasXMLRenderer, XMLDocument
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns"
 
@@ -47,3 +48,10 @@ def test_a_document_without_namespaces_declares_none():
     assert (
         rendered(XMLDocument(root="passHolder", children={"name": "Maes"})).splitlines()[1] == "<passHolder>"
     )
+
+
+def test_plain_values_in_a_list_render_as_list_items_that_the_parser_reads_back():
+    text = rendered({"parses": ["application/xml", "multipart/form-data"]})
+    assert "\t<parses>\n\t\t<list-item>application/xml</list-item>\n" in text
+    parsed = SafeXMLParser().parse(io.BytesIO(text.encode()))
+    assert parsed == {"parses": ["application/xml", "multipart/form-data"]}

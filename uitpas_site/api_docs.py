@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serial
 from rest_framework import serializers
 
 from cardsystems.errors import ErrorCode
+from uitpas_site.xml_format import MAX_XML_DEPTH
 
 # What each code means, wherever it is raised.
 ERROR_MEANINGS: dict[ErrorCode, str] = {
@@ -37,7 +38,10 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
     ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
     ErrorCode.UNKNOWN_USER: "No user has that uid.",
-    ErrorCode.PARSE_ERROR: "The body could not be parsed (malformed XML, or XML with a DTD).",
+    ErrorCode.PARSE_ERROR: (
+        f"The request could not be read: malformed XML, XML with a DTD, XML nested deeper than {MAX_XML_DEPTH} "
+        "elements, a broken multipart body."
+    ),
     ErrorCode.NOT_AUTHENTICATED: (
         "No credentials: sign the request with OAuth 1.0a, or send `Authorization: Token <key>` "
         "(`WWW-Authenticate` names both)."
@@ -50,7 +54,11 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.NOT_FOUND: "No endpoint at this URL.",
     ErrorCode.METHOD_NOT_ALLOWED: "The endpoint does not take this HTTP method (`Allow` lists those it takes).",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "The body is not form-encoded, multipart or XML.",
-    ErrorCode.REQUEST_TOO_LARGE: f"The body is larger than the API accepts ({settings.API_MAX_BODY_BYTES:,} bytes).",
+    ErrorCode.REQUEST_TOO_LARGE: (
+        f"The body is larger than the API accepts ({settings.API_MAX_BODY_BYTES:,} bytes), or the request has "
+        f"more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters (in the query string or in the body) "
+        f"or more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files."
+    ),
     ErrorCode.THROTTLED: "Too many requests; `Retry-After` says how many seconds to wait.",
     ErrorCode.INTERNAL_ERROR: "An unexpected error; nothing was changed, the details are logged.",
 }

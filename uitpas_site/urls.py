@@ -41,5 +41,6 @@ urlpatterns = [
     re_path(r"^uitid/rest(?:/.*)?$", api_not_found),
 ]
 
+handler400 = views.bad_request
 handler404 = views.not_found
 handler500 = views.server_error

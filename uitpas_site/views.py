@@ -1,4 +1,4 @@
-"""Project-wide views: the home redirect and error pages that speak XML under /uitpas/."""
+"""Project-wide views: the home redirect and error pages that speak XML under the API's prefixes."""
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from cardsystems.errors import ErrorCode
-from uitpas_site.xml_api import is_api_path, xml_http_response
+from uitpas_site.xml_api import bad_request_error, is_api_path, xml_http_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,6 +38,14 @@ def login_locked_out(
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "admin/login_locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to a request it refuses (too many parameters, a host not allowed)
+    outside DRF's views: the OAuth flow's endpoints read their parameters themselves."""
+    if is_api_path(request.path):
+        return xml_http_response(*bad_request_error(exception))
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

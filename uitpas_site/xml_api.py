@@ -10,6 +10,8 @@ HTML page, never a traceback. DRF's exception handling is used as it is (includi
 import logging
 from collections.abc import Mapping
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -98,6 +100,11 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
         return error_response(
             exc.code, exc.message, exc.http_status, required_permission=exc.required_permission
         )
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        if isinstance(exc, SuspiciousOperation):
+            # Django logs the requests it refuses so; DRF caught this one before Django could.
+            logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        return error_response(*bad_request_error(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -116,6 +123,19 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
         return error_response(code, _detail_text(exc.detail), exc.status_code, headers=headers)
     logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
     return error_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
+
+
+def bad_request_error(exc: Exception) -> tuple[ErrorCode, str, int]:
+    """The API's answer to a request that Django refuses as a bad request (its 400): too
+    many parameters or files is 413 REQUEST_TOO_LARGE, like a body over the size limit;
+    anything else (a host not allowed, a broken multipart body) is 400 PARSE_ERROR."""
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("The request has more than %(limit)d parameters.")
+        return ErrorCode.REQUEST_TOO_LARGE, message % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}, 413
+    if isinstance(exc, TooManyFilesSent):
+        message = _("The request has more than %(limit)d files.")
+        return ErrorCode.REQUEST_TOO_LARGE, message % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, 413
+    return ErrorCode.PARSE_ERROR, _("The request could not be read."), 400
 
 
 def _challenge(exc: exceptions.APIException, request: Request | None) -> str | None:

@@ -44,12 +44,13 @@ from cardsystems.selectors import (
     generated_numbers,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
+from uitpas_site.admin_lists import ChoiceFilter
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
 
 
-class CardSystemFilter(admin.SimpleListFilter):
+class CardSystemFilter(ChoiceFilter):
     title = _("card system")
     parameter_name = "card_system"
 
@@ -58,22 +59,22 @@ class CardSystemFilter(admin.SimpleListFilter):
             (str(card_system.pk), card_system.name) for card_system in stock_rights(request).card_systems()
         ]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(card_system_id=self.value()) if self.value() else queryset
+    def filtered(self, request, queryset, value):
+        return queryset.filter(card_system_id=value)
 
 
-class BalieFilter(admin.SimpleListFilter):
+class BalieFilter(ChoiceFilter):
     title = _("balie")
     parameter_name = "balie"
 
     def lookups(self, request, model_admin):
         return [(str(balie.pk), balie.name) for balie in stock_rights(request).balies()]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(balie_id=self.value()) if self.value() else queryset
+    def filtered(self, request, queryset, value):
+        return queryset.filter(balie_id=value)
 
 
-class KansenpasFilter(admin.SimpleListFilter):
+class KansenpasFilter(ChoiceFilter):
     # The kansenpas flag is a generated column: Django's own filter for it would list
     # its distinct values, reading every card to do so.
     title = _("kansenpas")
@@ -82,10 +83,8 @@ class KansenpasFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("yes", _("Yes")), ("no", _("No"))]
 
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(kansenpas=self.value() == "yes")
-        return queryset
+    def filtered(self, request, queryset, value):
+        return queryset.filter(kansenpas=value == "yes")
 
 
 class CardHistoryInline(admin.TabularInline):
