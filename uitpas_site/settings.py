@@ -131,6 +131,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too (not Django's in-memory default), so the tests
     # run the same journal mode and other processes (gunicorn) can open it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of connections per process, shared by its threads (gunicorn.conf.py runs 64
+    # a worker): a connection of its own per thread would exhaust PostgreSQL's
+    # max_connections. At most DJANGO_DB_POOL_SIZE connections a process; a request
+    # waits up to 10 s for one.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": int(env_str("DJANGO_DB_POOL_SIZE") or "8"), "timeout": 10}
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
