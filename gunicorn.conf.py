@@ -19,7 +19,7 @@ import os
 
 wsgi_app = "uitpas_site.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
