@@ -21,5 +21,7 @@ CRAFTED = [
 def test_no_crafted_url_breaks_a_list(demo, admin_as, path):
     superuser = admin_as("admin")
     answers = [superuser.get(path, query).status_code for query in CRAFTED]
-    assert all(status < 500 for status in answers), dict(zip([str(q)[:40] for q in CRAFTED], answers, strict=True))
+    assert all(status < 500 for status in answers), dict(
+        zip([str(q)[:40] for q in CRAFTED], answers, strict=True)
+    )
     assert superuser.get(path).status_code == 200
