@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "guardian",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "uitpas_site.apps.LoginAttemptsConfig",
     "cardsystems",
     "passholders",
     "uitid",
