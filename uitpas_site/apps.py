@@ -11,6 +11,12 @@ class BackOfficeAdminConfig(AdminConfig):
 
     default_site = "uitpas_site.admin_lists.BackOfficeSite"
 
+    def ready(self) -> None:
+        super().ready()  # every app's admin module registers its models
+        from uitpas_site import people_admin
+
+        people_admin.register()
+
 
 class LoginAttemptsConfig(AxesConfig):
     """django-axes (the login throttle), named in the reader's language: it gives itself
