@@ -92,6 +92,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "uitpas_site.urls"
+# A form sent from an expired page gets the admin's frame and what to do (not Django's bare page).
+CSRF_FAILURE_VIEW = "uitpas_site.views.csrf_failure"
 
 TEMPLATES = [
     {

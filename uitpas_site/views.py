@@ -1,8 +1,11 @@
-"""Project-wide views: the home redirect and error pages that speak XML under the API's prefixes."""
+"""Project-wide views: the home redirect, and the error pages: XML under the API's
+prefixes, the admin's frame everywhere else (the whole site is the back-office)."""
 
+from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -48,13 +51,38 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.bad_request(request, exception)
 
 
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return xml_http_response(ErrorCode.ACCESS_DENIED, _("You may not do this."), 403)
+    return _error_page(request, "admin/errors/403.html", _("No access"), 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that had expired (or from another site): the admin's frame,
+    with what to do, rather than Django's bare page."""
+    if is_api_path(request.path):
+        return defaults.permission_denied(request, None)
+    return _error_page(request, "admin/errors/csrf.html", _("The page had expired"), 403)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
         return xml_http_response(ErrorCode.NOT_FOUND, _("No API endpoint at this URL."), 404)
-    return defaults.page_not_found(request, exception)
+    return _error_page(request, "admin/errors/404.html", _("Page not found"), 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_path(request.path):
         return xml_http_response(ErrorCode.INTERNAL_ERROR, _("An unexpected error occurred."), 500)
-    return defaults.server_error(request)
+    # Nothing that might need the database (the person, the menu): it may be what failed.
+    context = {
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
+        "title": _("Error"),
+    }
+    return HttpResponse(loader.render_to_string("admin/errors/500.html", context), status=500)
+
+
+def _error_page(request: HttpRequest, template: str, title: str, status: int) -> HttpResponse:
+    context = {**admin.site.each_context(request), "title": title}
+    return render(request, template, context, status=status)
