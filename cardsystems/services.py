@@ -27,6 +27,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cardsystems.bulk_sql import (
     BATCH_SIZE,
@@ -114,14 +115,15 @@ def generate_cards(
         first_serial = _highest_serial(card_system) + 1
         last_serial = first_serial + count - 1
         if last_serial > _largest_serial(prefix):
+            room = max(0, _largest_serial(prefix) - first_serial + 1)
             raise UitpasError(
                 ErrorCode.ACTION_FAILED,
-                _("%(card_system)s has room for %(room)s more numbers, not %(count)s.")
-                % {
-                    "card_system": card_system,
-                    "room": max(0, _largest_serial(prefix) - first_serial + 1),
-                    "count": count,
-                },
+                ngettext(
+                    "%(card_system)s has room for %(room)s more number, not %(count)s.",
+                    "%(card_system)s has room for %(room)s more numbers, not %(count)s.",
+                    room,
+                )
+                % {"card_system": card_system, "room": room, "count": count},
                 field="count",
             )
         first_number = make_uitpas_number(prefix=prefix, serial=first_serial, kansenpas=kansenpas)
@@ -183,9 +185,11 @@ class CardImportRefused(UitpasError):
 
     def __init__(self, preview: ImportPreview) -> None:
         if preview.problem_count:
-            message = _("%(count)s lines have problems; nothing was imported.") % {
-                "count": preview.problem_count
-            }
+            message = ngettext(
+                "%(count)s line has a problem; nothing was imported.",
+                "%(count)s lines have problems; nothing was imported.",
+                preview.problem_count,
+            ) % {"count": preview.problem_count}
         else:
             message = _("The file holds no cards; nothing was imported.")
         super().__init__(ErrorCode.ACTION_FAILED, message, field="file")
@@ -341,7 +345,11 @@ def send_packages_to_balie(
         if len(card_ids) < wanted:
             raise UitpasError(
                 ErrorCode.ACTION_FAILED,
-                _("%(packages)s packages need %(wanted)s cards; central stock has %(count)s from there on.")
+                ngettext(
+                    "%(packages)s package needs %(wanted)s cards; central stock has %(count)s from there on.",
+                    "%(packages)s packages need %(wanted)s cards; central stock has %(count)s from there on.",
+                    packages,
+                )
                 % {"packages": packages, "wanted": wanted, "count": len(card_ids)},
                 field="packages",
             )
@@ -599,7 +607,12 @@ def _locked_selection(card_ids: Collection[int]) -> _Selection:
     if found != len(ids):
         raise UitpasError(
             ErrorCode.UNKNOWN_CARD,
-            _("%(count)s of the chosen cards do not exist.") % {"count": len(ids) - found},
+            ngettext(
+                "%(count)s of the chosen cards does not exist.",
+                "%(count)s of the chosen cards do not exist.",
+                len(ids) - found,
+            )
+            % {"count": len(ids) - found},
         )
     return selection
 

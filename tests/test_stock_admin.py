@@ -403,3 +403,53 @@ def test_from_a_generated_number_to_a_balies_local_stock_through_the_admin(demo,
         "SENT_TO_BALIE",
         "LOCAL_STOCK",
     ]
+
+
+class TestTheReadersLanguage:
+    DUTCH, ENGLISH = {"Accept-Language": "nl-BE"}, {"Accept-Language": "en-GB"}
+
+    @pytest.mark.parametrize(
+        ("numbers", "headers", "message"),
+        [
+            (["0930056878802"], DUTCH, "1 kaart (0930056878802) is geblokkeerd."),
+            (["0930056878802"], ENGLISH, "1 card (0930056878802) was blocked."),
+            (
+                ["0930056878802", "0930000004000"],
+                DUTCH,
+                "2 kaarten (0930000004000 tot 0930056878802) zijn geblokkeerd.",
+            ),
+        ],
+    )
+    def test_a_done_action_counts_its_cards_in_the_right_plural(
+        self, demo, client_of, numbers, headers, message
+    ):
+        client = client_of("ksb-aalst")
+        response = client.post(
+            CHANGELIST,
+            {"action": "block_cards", ACTION_CHECKBOX_NAME: ids_of(*numbers), "confirm": "yes"},
+            headers=headers,
+        )
+        assert messages_of(response) == [message]
+
+    def test_one_package_too_many_is_one_package(self, demo, client_of):
+        response = client_of("ksb-aalst").post(
+            reverse("admin:cardsystems_card_send_packages"),
+            {"card_system": demo.aalst.pk, "balie": demo.de_werf.pk, "kansenpas": "true", "packages": 1},
+            headers=self.DUTCH,
+        )
+        assert response.context["form"].errors["packages"] == [
+            "ACTION_FAILED: 1 pakket vraagt 50 kaarten; de centrale voorraad heeft er vanaf daar 0."
+        ]
+
+    @pytest.mark.parametrize(
+        ("headers", "help_text"),
+        [
+            (DUTCH, "Hier maximaal 100.000 tegelijk; het commando generate_cards maakt er meer."),
+            (ENGLISH, "At most 100,000 at a time here; the generate_cards command makes more."),
+        ],
+    )
+    def test_the_generate_page_explains_its_limit_in_the_readers_language(
+        self, client_of, headers, help_text
+    ):
+        response = client_of("ksb-aalst").get(reverse("admin:cardsystems_card_generate"), headers=headers)
+        assert response.context["form"].fields["count"].help_text == help_text

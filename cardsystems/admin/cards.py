@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from cardsystems import services
 from cardsystems.admin.setup import administered_card_systems, stock_rights
@@ -48,6 +49,12 @@ from uitpas_site.admin_lists import ChoiceFilter
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
+
+SENT = ngettext_lazy(
+    "%(count)s card (%(first)s) was sent to the balie.",
+    "%(count)s cards (%(first)s to %(last)s) were sent to the balie.",
+    "count",
+)
 
 
 class CardSystemFilter(ChoiceFilter):
@@ -230,7 +237,7 @@ class CardAdmin(admin.ModelAdmin):
             change=services.send_cards_to_balie,
             title=_("Send cards to a balie"),
             button=_("Send"),
-            done=_("%(count)s cards (%(first)s to %(last)s) were sent to the balie."),
+            done=SENT,
             form=SendToBalieForm(
                 request.POST if "confirm" in request.POST else None, balies=stock_rights(request).balies()
             ),
@@ -243,7 +250,11 @@ class CardAdmin(admin.ModelAdmin):
         description=_("Confirm the arrival of the selected cards"),
         title=_("Confirm the arrival of cards"),
         button=_("Confirm arrival"),
-        done=_("The arrival of %(count)s cards (%(first)s to %(last)s) was confirmed."),
+        done=ngettext_lazy(
+            "The arrival of %(count)s card (%(first)s) was confirmed.",
+            "The arrival of %(count)s cards (%(first)s to %(last)s) was confirmed.",
+            "count",
+        ),
     )
     return_to_stock = _transition_action(
         "return_to_stock",
@@ -251,7 +262,11 @@ class CardAdmin(admin.ModelAdmin):
         description=_("Send the selected cards back to central stock"),
         title=_("Send cards back to central stock"),
         button=_("Send back"),
-        done=_("%(count)s cards (%(first)s to %(last)s) are back in central stock."),
+        done=ngettext_lazy(
+            "%(count)s card (%(first)s) is back in central stock.",
+            "%(count)s cards (%(first)s to %(last)s) are back in central stock.",
+            "count",
+        ),
     )
     delete_cards = _transition_action(
         "delete_cards",
@@ -259,7 +274,11 @@ class CardAdmin(admin.ModelAdmin):
         description=_("Delete the selected cards (created by mistake)"),
         title=_("Delete cards created by mistake"),
         button=_("Delete"),
-        done=_("%(count)s cards (%(first)s to %(last)s) were deleted."),
+        done=ngettext_lazy(
+            "%(count)s card (%(first)s) was deleted.",
+            "%(count)s cards (%(first)s to %(last)s) were deleted.",
+            "count",
+        ),
     )
     block_cards = _transition_action(
         "block_cards",
@@ -267,7 +286,11 @@ class CardAdmin(admin.ModelAdmin):
         description=_("Block the selected cards"),
         title=_("Block cards"),
         button=_("Block"),
-        done=_("%(count)s cards (%(first)s to %(last)s) were blocked."),
+        done=ngettext_lazy(
+            "%(count)s card (%(first)s) was blocked.",
+            "%(count)s cards (%(first)s to %(last)s) were blocked.",
+            "count",
+        ),
     )
 
     @admin.action(
@@ -463,7 +486,11 @@ class CardAdmin(admin.ModelAdmin):
                 upload.delete()
                 self.message_user(
                     request,
-                    _("%(count)s cards of %(card_system)s are in central stock now.")
+                    ngettext(
+                        "%(count)s card of %(card_system)s is in central stock now.",
+                        "%(count)s cards of %(card_system)s are in central stock now.",
+                        preview.card_count,
+                    )
                     % {"count": preview.card_count, "card_system": upload.card_system},
                     messages.SUCCESS,
                 )
@@ -499,7 +526,7 @@ class CardAdmin(admin.ModelAdmin):
                 if confirmed:
                     self.message_user(
                         request,
-                        _done(_("%(count)s cards (%(first)s to %(last)s) were sent to the balie."), summary),
+                        _done(SENT, summary),
                         messages.SUCCESS,
                     )
                     balie = form.cleaned_data["balie"]
@@ -518,7 +545,8 @@ def _starting_with(field: str, prefix: str) -> Q:
 
 
 def _done(template, result: services.StockChange) -> str:
-    return str(template) % {"count": result.count, "first": result.first_number, "last": result.last_number}
+    """The message of a done transition; ``template`` is an ``ngettext_lazy`` on "count"."""
+    return template % {"count": result.count, "first": result.first_number, "last": result.last_number}
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -3,6 +3,7 @@ names of the services, so that a refusal lands on the field it names."""
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.errors import UitpasError
@@ -23,19 +24,17 @@ def add_refusal(form: forms.Form, error: UitpasError) -> None:
 
 class GenerateCardsForm(forms.Form):
     card_system = forms.ModelChoiceField(queryset=CardSystem.objects.none(), label=_("card system"))
-    count = forms.IntegerField(
-        label=_("how many numbers"),
-        min_value=1,
-        max_value=MAX_GENERATED_IN_ADMIN,
-        help_text=_("At most %(max)s at a time here; the generate_cards command makes more.")
-        % {"max": f"{MAX_GENERATED_IN_ADMIN:,}".replace(",", ".")},
-    )
+    count = forms.IntegerField(label=_("how many numbers"), min_value=1, max_value=MAX_GENERATED_IN_ADMIN)
     kansenpas = forms.BooleanField(label=_("kansenpas"), required=False)
     card_type = forms.ChoiceField(label=_("type"), choices=CardType.choices, initial=CardType.CARD)
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["card_system"].queryset = card_systems
+        # Per request, in the reader's language and number format (100.000 / 100,000).
+        self.fields["count"].help_text = _(
+            "At most %(max)s at a time here; the generate_cards command makes more."
+        ) % {"max": number_format(MAX_GENERATED_IN_ADMIN, force_grouping=True)}
 
 
 class CardImportForm(forms.Form):
