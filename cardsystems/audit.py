@@ -16,7 +16,9 @@ receivers record those, with the person who made the request (see
 """
 
 import contextvars
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
@@ -27,6 +29,9 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from rest_framework.authtoken.models import Token
@@ -93,15 +98,87 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["card_system", "-created_at"], name="audit_card_system_idx")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username or '-'}: {self.action} {self.object_repr}"
+        when = (
+            date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+            if self.created_at
+            else ""
+        )
+        return f"{when} {self.username or '–'}: {self.get_action_display()} – {self.object_repr}"
 
     @property
     def object_type_name(self) -> str:
         """The model's verbose name, in the active language."""
+        model = self._model()
+        return model._meta.verbose_name if model else self.object_type
+
+    def _model(self) -> type[models.Model] | None:
         try:
-            return apps.get_model(self.object_type)._meta.verbose_name
-        except LookupError:
-            return self.object_type
+            return apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return None
+
+    def changes_in_words(self) -> list["ChangeInWords"]:
+        """What changed, as a reader says it: each field by its name on the form, each
+        value in words (a status by its name, yes or no, a date as a date); a right by
+        what it allows, with its API name."""
+        model = self._model()
+        return [
+            _change_in_words(model, name, before, after) for name, (before, after) in self.changes.items()
+        ]
+
+
+@dataclass(frozen=True)
+class ChangeInWords:
+    label: str
+    before: str
+    after: str
+    code: str | None = None  # the API's name of a right, for those who look for it
+
+
+# What the entries record that is no field of their object.
+_OTHER_LABELS = {
+    "token": _("API token"),
+    "login": _("login (user name @ address)"),
+}
+_NOTHING = "–"
+
+
+def _change_in_words(model, name: str, before: str | None, after: str | None) -> ChangeInWords:
+    right = CardSystemPermission.of_api_name(name)
+    if right is not None:
+        return ChangeInWords(str(right.label), before or _NOTHING, after or _NOTHING, right.api_name)
+    field = _field(model, name)
+    if field is None:
+        label = _OTHER_LABELS.get(name, name.replace("_", " "))
+        return ChangeInWords(str(label), before or _NOTHING, after or _NOTHING)
+    return ChangeInWords(
+        str(field.verbose_name), _value_in_words(field, before), _value_in_words(field, after)
+    )
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except LookupError:
+        return None
+
+
+def _value_in_words(field, value: str | None) -> str:
+    if value is None or value == "":
+        return _NOTHING
+    if isinstance(field, models.BooleanField):
+        return {"True": gettext("yes"), "False": gettext("no")}.get(value, value)
+    if field.choices:
+        labels = dict(field.flatchoices)
+        # A stock operation may start from several statuses ("SENT_TO_BALIE,LOCAL_STOCK").
+        return " / ".join(str(labels.get(part, part)) for part in value.split(","))
+    if isinstance(field, models.DateTimeField):
+        return date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    return value
 
 
 def entry(

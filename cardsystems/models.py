@@ -376,7 +376,8 @@ class CardHistory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.card_id}: {self.from_status or '-'} → {self.to_status}"
+        before = self.get_from_status_display() if self.from_status else "–"
+        return f"{self.card.uitpas_number}: {before} → {self.get_to_status_display()}"
 
 
 class CardImportUpload(models.Model):

@@ -27,6 +27,16 @@ class CardSystemPermission(StrEnum):
         """How the UiTPAS API names the right in ``<requiredPermission>``."""
         return _API_NAMES[self]
 
+    @property
+    def label(self) -> str:
+        """What the right lets a balie or person do, in words (the admin shows the API
+        name next to it in small print)."""
+        return _LABELS[self]
+
+    @classmethod
+    def of_api_name(cls, api_name: str) -> "CardSystemPermission | None":
+        return next((perm for perm in cls if perm.api_name == api_name), None)
+
 
 _API_NAMES = {
     CardSystemPermission.PASSHOLDER_CREATE: "PERMISSION_PASSHOLDER - ACTION_CREATE",
@@ -35,21 +45,11 @@ _API_NAMES = {
     CardSystemPermission.MANAGE_STOCK: "PERMISSION_STOCK - ACTION_MANAGE",
 }
 
-MODEL_PERMISSIONS = [
-    (
-        CardSystemPermission.PASSHOLDER_CREATE.value,
-        _("Register passholders and new cards (PERMISSION_PASSHOLDER - ACTION_CREATE)"),
-    ),
-    (
-        CardSystemPermission.PASSHOLDER_BLOCK.value,
-        _("Block cards of members (PERMISSION_PASSHOLDER - ACTION_BLOCK)"),
-    ),
-    (
-        CardSystemPermission.KANSENSTATUUT_CREATE.value,
-        _("Grant kansenstatuut (PERMISSION_KANSENSTATUUT - ACTION_CREATE)"),
-    ),
-    (
-        CardSystemPermission.MANAGE_STOCK.value,
-        _("Manage stock, balies and vouchers (card system administrator)"),
-    ),
-]
+_LABELS = {
+    CardSystemPermission.PASSHOLDER_CREATE: _("Register passholders and new cards"),
+    CardSystemPermission.PASSHOLDER_BLOCK: _("Block cards of members"),
+    CardSystemPermission.KANSENSTATUUT_CREATE: _("Grant kansenstatuut"),
+    CardSystemPermission.MANAGE_STOCK: _("Manage stock, balies and vouchers (card system administrator)"),
+}
+
+MODEL_PERMISSIONS = [(perm.value, perm.label) for perm in CardSystemPermission]

@@ -348,3 +348,22 @@ def test_admin_pages_read_the_rights_once_and_nothing_twice(demo, admin_as):
             assert client.get(page).status_code == 200
         statements = [query["sql"] for query in queries.captured_queries]
         assert len(statements) == len(set(statements)), page
+
+
+def test_rights_read_in_words_with_their_api_names_in_small_print(demo, admin_as):
+    client = admin_as("admin")
+    balie = client.get(url("cardsystems_balie_change", demo.bib_aalst.pk), headers={"Accept-Language": "nl"})
+    assert (
+        "Kaarten van leden blokkeren <small>PERMISSION_PASSHOLDER - ACTION_BLOCK</small>"
+        in balie.content.decode()
+    )
+    guardian = client.get(
+        url("cardsystems_cardsystem_permissions", demo.aalst.pk), headers={"Accept-Language": "en"}
+    )
+    assert [perm.name for perm in guardian.context["model_perms"]] == [
+        "Register passholders and new cards",
+        "Block cards of members",
+        "Grant kansenstatuut",
+        "Manage stock, balies and vouchers (card system administrator)",
+    ]
+    assert "Can add card system" not in guardian.content.decode()

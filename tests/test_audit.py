@@ -1,8 +1,11 @@
 """The audit log: every change of the services' data says who, when, for which balie and
 what changed; the admin shows it and nobody edits or deletes it."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
@@ -219,3 +222,84 @@ def test_deleting_a_person_records_their_leaving_every_balie(demo, new_entries):
         ("STAFF_REMOVED", "Bibliotheek Aalst", "ann"),
         ("STAFF_REMOVED", "Toneelvereniging Haaltert", "ann"),
     ]
+
+
+def changes_read_in(language: str, entry: AuditEntry) -> list[tuple]:
+    with translation.override(language):
+        return [(c.label, c.before, c.after, c.code) for c in entry.changes_in_words()]
+
+
+def test_a_membership_change_reads_in_words(demo, new_entries):
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.ellen,
+        reason="LOSS_KANSENSTATUUT",
+        uitpas_number="0930000000107",
+        balie_consumer_key=KEYS.bib_aalst,
+    )
+    entry = new_entries().get(object_type="passholders.membership")
+    day = datetime.date.fromisoformat(entry.changes["kansenstatuut_end_date"][0])
+    assert changes_read_in("nl", entry) == [
+        ("huidige kaart", "0930000001410", "0930000000107", None),
+        ("kansenstatuut", "ja", "nee", None),
+        ("einddatum kansenstatuut", f"{day.day} december {day.year}", "–", None),
+    ]
+    assert changes_read_in("en", entry)[1] == ("kansenstatuut", "yes", "no", None)
+    assert entry.object_repr == "Ellen Vanmaele – UiTPAS Regio Aalst"  # the passholder and card system
+
+
+def test_a_right_reads_as_what_it_allows_with_its_api_name_aside(demo, new_entries):
+    assign_perm("cardsystems.passholder_create", demo.toneel.permission_group, demo.aalst)
+    (granted,) = new_entries()
+    assert changes_read_in("nl", granted) == [
+        (
+            "Pashouders en nieuwe kaarten registreren",
+            "–",
+            "Toneelvereniging Haaltert",
+            "PERMISSION_PASSHOLDER - ACTION_CREATE",
+        )
+    ]
+
+
+def test_a_staff_change_reads_by_the_fields_name(demo, new_entries):
+    demo.de_werf.staff.add(demo.user("greet"))
+    assert changes_read_in("en", new_entries().get()) == [("staff", "–", "greet", None)]
+
+
+def test_the_title_of_an_entry_is_in_brussels_time_and_words(demo, new_entries):
+    assign_perm("cardsystems.passholder_block", demo.toneel.permission_group, demo.aalst)
+    entry = new_entries().get()
+    AuditEntry.objects.filter(pk=entry.pk).update(
+        created_at=datetime.datetime(2026, 6, 30, 22, 30, tzinfo=datetime.UTC)
+    )
+    entry.refresh_from_db()
+    with translation.override("nl"):
+        assert str(entry) == "1-7-2026 00:30 –: recht toegekend – UiTPAS Regio Aalst"
+
+
+def test_the_log_shows_words_and_keeps_codes_in_small_print(demo, admin_as, new_entries):
+    assign_perm("cardsystems.passholder_create", demo.toneel.permission_group, demo.aalst)
+    page = admin_as("admin").get("/admin/cardsystems/auditentry/", headers={"Accept-Language": "nl"})
+    html = page.content.decode()
+    assert (
+        "Pashouders en nieuwe kaarten registreren <small>PERMISSION_PASSHOLDER - ACTION_CREATE</small>: "
+        "– → Toneelvereniging Haaltert"
+    ) in html
+    [object_types] = [spec for spec in page.context["cl"].filter_specs if spec.title == "objecttype"]
+    assert [str(name) for _label, name in object_types.lookup_choices] == ["Balie", "Kaartsysteem"]
+    assert ">cardsystems.cardsystem<" not in html  # (it is the value in the filter's links)
+
+
+def test_the_object_type_filter_takes_only_the_types_it_offers(demo, admin_as):
+    client = admin_as("admin")
+    assert (
+        client.get("/admin/cardsystems/auditentry/", {"object_type": "cardsystems.balie"}).status_code == 200
+    )
+    refused = client.get("/admin/cardsystems/auditentry/", {"object_type": "auth.permission"})
+    assert refused.status_code == 302 and "e=1" in refused["Location"]
+
+
+def test_a_card_history_entry_is_titled_by_its_card_and_statuses_in_words(demo):
+    entry = CardHistory.objects.filter(card__uitpas_number="0930000000107").get()
+    with translation.override("en"):
+        assert str(entry) == "0930000000107: – → in the balie's stock"

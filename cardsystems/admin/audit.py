@@ -2,15 +2,21 @@
 
 Superusers see all of it; a card system administrator sees what happened in their card
 systems. Nobody adds, changes or deletes a record here, superusers included.
+
+The log reads in words: who (and for which balie) in one column, the object with its
+kind under it, each change as "field: before → after" with values in words
+(:meth:`AuditEntry.changes_in_words`); five columns that fit a laptop's screen.
 """
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter
 from cardsystems.audit import AuditEntry
 from cardsystems.models import CardHistory
+from uitpas_site.admin_lists import ChoiceFilter
 
 
 class ReadOnlyRecordAdmin(AdministeredCardSystemsAdmin):
@@ -26,19 +32,26 @@ class ReadOnlyRecordAdmin(AdministeredCardSystemsAdmin):
         return False
 
 
+class ObjectTypeFilter(ChoiceFilter):
+    """The kinds of object in the viewer's log, by their names (not "cardsystems.balie")."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        labels = model_admin.get_queryset(request).order_by().values_list("object_type", flat=True).distinct()
+        named = [(label, capfirst(AuditEntry(object_type=label).object_type_name)) for label in labels]
+        return sorted(named, key=lambda choice: str(choice[1]))
+
+    def filtered(self, request, queryset, value):
+        return queryset.filter(object_type=value)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyRecordAdmin):
     card_system_lookup = "card_system"
-    list_display = [
-        "created_at",
-        "username",
-        "balie_name",
-        "action",
-        "object_type_shown",
-        "object_repr",
-        "changes_shown",
-    ]
-    list_filter = ["action", "object_type", ("card_system", AdministeredFilter)]
+    list_display = ["created_at", "who", "action", "object_shown", "changes_shown"]
+    list_filter = ["action", ObjectTypeFilter, ("card_system", AdministeredFilter)]
     search_fields = ["object_repr", "username", "balie_name"]
     date_hierarchy = "created_at"
     fields = [
@@ -55,16 +68,34 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
     readonly_fields = fields
     show_full_result_count = False
 
+    @admin.display(description=_("by"), ordering="username")
+    def who(self, entry: AuditEntry) -> str:
+        if not entry.balie_name:
+            return entry.username or "–"
+        return format_html('{}<div class="quiet">{}</div>', entry.username or "–", entry.balie_name)
+
+    @admin.display(description=_("object"), ordering="object_repr")
+    def object_shown(self, entry: AuditEntry) -> str:
+        return format_html('{}<div class="quiet">{}</div>', entry.object_repr, entry.object_type_name)
+
     @admin.display(description=_("object type"), ordering="object_type")
     def object_type_shown(self, entry: AuditEntry) -> str:
-        return entry.object_type_name
+        return capfirst(entry.object_type_name)
 
     @admin.display(description=_("changes"))
     def changes_shown(self, entry: AuditEntry) -> str:
         return format_html_join(
             "",
-            "<div>{}: {} → {}</div>",
-            ((field, before or "–", after or "–") for field, (before, after) in entry.changes.items()),
+            '<div class="change">{}{}: {} → {}</div>',
+            (
+                (
+                    change.label,
+                    format_html(" <small>{}</small>", change.code) if change.code else "",
+                    change.before,
+                    change.after,
+                )
+                for change in entry.changes_in_words()
+            ),
         )
 
 

@@ -11,6 +11,8 @@ Clerks see none of this. As everywhere in the back-office, rights are guardian o
 permissions on card systems; Django's model permissions play no part.
 """
 
+from types import SimpleNamespace
+
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.db.models import Count, Q, QuerySet
@@ -149,6 +151,16 @@ class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
     def get_obj_perms_manage_user_form(self, request):
         return AdministratorRightsForm
 
+    def get_obj_perms_base_context(self, request, obj):
+        # Guardian's table of who holds what has a column per permission of the model,
+        # by the name Django stored (in English, Django's own add/change/delete/view
+        # included): the four rights in words instead.
+        context = super().get_obj_perms_base_context(request, obj)
+        context["model_perms"] = [
+            SimpleNamespace(codename=perm.value, name=perm.label) for perm in CardSystemPermission
+        ]
+        return context
+
 
 @admin.register(Balie)
 class BalieAdmin(AdministeredCardSystemsAdmin):
@@ -230,7 +242,6 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
         """Per card system of the balie: the rights it holds there, and for superusers
         the link to guardian's screen that grants them."""
         held = balie_permissions(balie)
-        labels = dict(MODEL_PERMISSIONS)
         rows = []
         for card_system in balie.card_systems.all():
             url = None
@@ -239,9 +250,7 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
                     f"{self.admin_site.name}:cardsystems_cardsystem_permissions_manage_group",
                     args=[card_system.pk, balie.permission_group_id],
                 )
-            rights = [
-                labels[perm.value] for perm in CardSystemPermission if perm in held.get(card_system.pk, ())
-            ]
+            rights = [perm for perm in CardSystemPermission if perm in held.get(card_system.pk, ())]
             rows.append({"card_system": card_system, "rights": rights, "url": url})
         return rows
 
