@@ -1,8 +1,11 @@
 """The audit log: who changed what, when, acting for which balie.
 
-Card status changes have their own record, the card history (``CardHistory``). Every
-other change of the services' data is an :class:`AuditEntry`: memberships and vouchers
-changed by newCard, the rights a balie or a person holds on a card system, API tokens.
+Card status changes have their own record, the card history (``CardHistory``, a row per
+card); each stock operation (generate, import, send, confirm arrival, return, delete,
+block) is also one :class:`AuditEntry` with its count and its range of numbers, so the log
+says who moved which cards, for which balie, without a row per card. Every other change
+of the services' data is an entry too: memberships and vouchers changed by newCard, the
+rights a balie or a person holds on a card system, API tokens.
 An entry copies the names it needs (user, balie, object), so it still reads right after
 the object it describes changed or was deleted; the admin shows it and never edits it.
 
@@ -31,7 +34,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from rest_framework.authtoken.models import Token
@@ -55,6 +58,14 @@ class AuditEntry(models.Model):
         LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("login unlocked")
         STAFF_ADDED = "STAFF_ADDED", _("added to a balie's staff")
         STAFF_REMOVED = "STAFF_REMOVED", _("removed from a balie's staff")
+        # Stock operations: one entry per operation (and card system and balie it touched).
+        CARDS_GENERATED = "CARDS_GENERATED", _("UiTPAS numbers generated")
+        CARDS_IMPORTED = "CARDS_IMPORTED", _("supplier's file imported")
+        CARDS_SENT = "CARDS_SENT", _("cards sent to a balie")
+        ARRIVAL_CONFIRMED = "ARRIVAL_CONFIRMED", _("arrival of cards confirmed")
+        CARDS_RETURNED = "CARDS_RETURNED", _("cards sent back to central stock")
+        CARDS_DELETED = "CARDS_DELETED", _("cards deleted")
+        CARDS_BLOCKED = "CARDS_BLOCKED", _("cards blocked")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -88,6 +99,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300)
+    # A stock operation's object is a range of cards: object_repr holds "first – last".
+    card_count = models.PositiveIntegerField(_("number of cards"), null=True, blank=True)
     # {"field": [before, after], ...}, values as text.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
@@ -104,6 +117,16 @@ class AuditEntry(models.Model):
             else ""
         )
         return f"{when} {self.username or '–'}: {self.get_action_display()} – {self.object_repr}"
+
+    @property
+    def object_in_words(self) -> str:
+        """The object as the log names it; for a stock operation, its cards counted."""
+        if self.card_count is None:
+            return self.object_repr
+        return ngettext("%(count)s card: %(numbers)s", "%(count)s cards: %(numbers)s", self.card_count) % {
+            "count": self.card_count,
+            "numbers": self.object_repr,
+        }
 
     @property
     def object_type_name(self) -> str:
@@ -202,6 +225,37 @@ def entry(
         object_id=str(obj.pk or ""),
         object_repr=str(obj)[:300],
         changes={field: [_text(before), _text(after)] for field, (before, after) in changes.items()},
+    )
+
+
+def stock_entry(
+    *,
+    action: str,
+    user,
+    card_system_id: int,
+    balie,
+    count: int,
+    first_number: str,
+    last_number: str,
+    from_statuses: list[str],
+    to_status: str,
+) -> AuditEntry:
+    """An unsaved entry of a stock operation on ``count`` cards of one card system, from
+    ``first_number`` to ``last_number``, for ``balie`` (the one whose stock the cards
+    enter or leave, or the one a block was done for; None for the central stock)."""
+    from cardsystems.models import Card
+
+    return AuditEntry(
+        action=action,
+        user=user if user is not None and user.pk else None,
+        username=user.get_username() if user is not None and user.pk else "",
+        balie=balie,
+        balie_name=balie.name if balie is not None else "",
+        card_system_id=card_system_id,
+        object_type=Card._meta.label_lower,
+        object_repr=first_number if first_number == last_number else f"{first_number} – {last_number}",
+        card_count=count,
+        changes={"status": [",".join(sorted(from_statuses)) or None, to_status]},
     )
 
 

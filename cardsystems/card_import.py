@@ -41,6 +41,9 @@ class ImportPreview:
     card_count: int = 0
     problem_count: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    # The lowest and highest UiTPAS number of the cards it links (for the audit log).
+    first_number: str = ""
+    last_number: str = ""
 
     @property
     def importable(self) -> bool:
@@ -61,7 +64,10 @@ def checked_batches(
     on an earlier line, an unknown card, a card of another card system, a card that is
     not PROVISIONED, a chip number that another card has."""
     for fresh, problems, line_count, last_line in _file_batches(lines):
-        rows = _fit_the_stock(card_system, fresh, problems)
+        rows, numbers = _fit_the_stock(card_system, fresh, problems)
+        if numbers:
+            preview.first_number = min(preview.first_number or min(numbers), min(numbers))
+            preview.last_number = max(preview.last_number, max(numbers))
         preview.line_count += line_count
         preview.card_count += len(rows)
         preview.problem_count += len(problems)
@@ -176,6 +182,8 @@ def _not_seen_before(candidates, first_seen: "_FirstSeen", problems: list[Import
 
 
 def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]):
+    """The lines whose card can take its chip, as (card id, chip number), and their
+    UiTPAS numbers; the problems of the others go into ``problems``."""
     card_of = {
         number: rest
         for number, *rest in cards_where_in(
@@ -189,7 +197,7 @@ def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]
             "chip_number", [chip for _line, _number, chip in fresh], ["chip_number", "uitpas_number"]
         )
     )
-    rows = []
+    rows, numbers = [], []
     for line, number, chip in fresh:
         card_id, card_system_id, status = card_of.get(number, (None, None, None))
         if card_id is None:
@@ -208,10 +216,11 @@ def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]
             )
         else:
             rows.append((card_id, chip))
+            numbers.append(number)
             continue
         values = {"number": number, "status": status, "chip": chip, "owner": chip_owner.get(chip)}
         problems.append(ImportProblem(line, code, str(message % values)))
-    return rows
+    return rows, numbers
 
 
 class _FirstSeen:

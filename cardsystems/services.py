@@ -17,6 +17,10 @@ transaction locks the whole database instead.
 Generation and import handle a million cards: they read their input as a stream and
 write in batches (:mod:`cardsystems.bulk_sql`); the import's checks are in
 :mod:`cardsystems.card_import`.
+
+Besides a history row per card, each operation that changes cards writes one audit log
+entry per card system and balie it touched (normally one), with its count and its range
+of numbers (:func:`cardsystems.audit.stock_entry`), in its transaction.
 """
 
 from collections.abc import Callable, Collection, Iterable
@@ -29,6 +33,7 @@ from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cardsystems.audit import AuditEntry, stock_entry
 from cardsystems.bulk_sql import (
     BATCH_SIZE,
     executemany,
@@ -72,6 +77,16 @@ type Progress = Callable[[int], None]
 """Called now and then with how many cards (or lines) are done so far."""
 
 _STOCK = CardSystemPermission.MANAGE_STOCK
+
+_AUDIT_ACTIONS = {
+    Transition.GENERATE: AuditEntry.Action.CARDS_GENERATED,
+    Transition.IMPORT: AuditEntry.Action.CARDS_IMPORTED,
+    Transition.SEND_TO_BALIE: AuditEntry.Action.CARDS_SENT,
+    Transition.CONFIRM_ARRIVAL: AuditEntry.Action.ARRIVAL_CONFIRMED,
+    Transition.RETURN_TO_STOCK: AuditEntry.Action.CARDS_RETURNED,
+    Transition.DELETE: AuditEntry.Action.CARDS_DELETED,
+    Transition.BLOCK: AuditEntry.Action.CARDS_BLOCKED,
+}
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,14 @@ def generate_cards(
             )
             if progress:
                 progress(serials[-1] - first_serial + 1)
+        _audit(
+            Transition.GENERATE,
+            user=user,
+            card_system_id=card_system.pk,
+            count=count,
+            first_number=first_number,
+            last_number=last_number,
+        )
     refresh_card_statistics(count)
     return StockChange(Transition.GENERATE, count, first_number, last_number)
 
@@ -263,6 +286,14 @@ def import_cards(
             link_chips(rows, status=Transition.IMPORT.target)
         if not preview.importable:
             raise CardImportRefused(preview)
+        _audit(
+            Transition.IMPORT,
+            user=user,
+            card_system_id=card_system.pk,
+            count=preview.card_count,
+            first_number=preview.first_number,
+            last_number=preview.last_number,
+        )
     refresh_card_statistics(preview.card_count)
     return preview
 
@@ -368,7 +399,7 @@ def confirm_arrival(
         if administered is not None:
             # Staff confirm for the balies they work at; administrators for any.
             works_at = set(user.balies.values_list("pk", flat=True))
-            for card_system_id, balie_id in selection.card_system_and_balie_ids:
+            for card_system_id, balie_id in selection.groups:
                 if card_system_id not in administered and balie_id not in works_at:
                     raise UitpasError(
                         ErrorCode.ACCESS_DENIED,
@@ -490,6 +521,16 @@ def block_card(
             balie=Value(balie and balie.pk, output_field=models.BigIntegerField()),
         )
         Card.objects.filter(pk=card.pk).update(status=Transition.BLOCK.target)
+        _audit(
+            Transition.BLOCK,
+            user=user,
+            card_system_id=card.card_system_id,
+            balie=balie,
+            count=1,
+            first_number=number,
+            last_number=number,
+            from_statuses=[card.status],
+        )
         card.status = Transition.BLOCK.target
     return card
 
@@ -498,12 +539,30 @@ def block_card(
 
 
 @dataclass
+class _Group:
+    """The chosen cards of one card system at one balie (None: at none): the audit log's
+    entry of an operation on them."""
+
+    count: int = 0
+    first_number: str = ""
+    last_number: str = ""
+    statuses: set[str] = field(default_factory=set)
+
+    def add(self, number: str, status: str) -> None:
+        self.count += 1
+        self.first_number = min(self.first_number or number, number)
+        self.last_number = max(self.last_number, number)
+        self.statuses.add(status)
+
+
+@dataclass
 class _Selection:
     """The chosen cards, locked: what the checks need to know about them."""
 
     ids: list[int]
     card_system_ids: set[int] = field(default_factory=set)
-    card_system_and_balie_ids: set[tuple[int, int | None]] = field(default_factory=set)
+    # By (card system id, balie id): the card systems and balies the cards are of.
+    groups: dict[tuple[int, int | None], _Group] = field(default_factory=dict)
     kansenpas_card_system_ids: set[int] = field(default_factory=set)
     # For each status: how many cards have it, and the first few numbers.
     statuses: dict[str, list] = field(default_factory=dict)
@@ -566,7 +625,53 @@ def _change(
                     balie=history_balie,
                 )
                 cards.update(**changes)
+            _audit_selection(transition, user=user, selection=selection, new_balie=new_balie)
     return StockChange(transition, len(selection.ids), selection.first_number, selection.last_number)
+
+
+def _audit_selection(
+    transition: Transition, *, user: AbstractBaseUser, selection: _Selection, new_balie
+) -> None:
+    """One audit entry per card system and balie of the changed cards: for the balie
+    they went to (sending) or the one they were at (confirming, returning)."""
+    balies = Balie.objects.in_bulk({balie_id for _cs, balie_id in selection.groups if balie_id is not None})
+    for (card_system_id, balie_id), group in sorted(
+        selection.groups.items(), key=lambda item: item[1].first_number
+    ):
+        _audit(
+            transition,
+            user=user,
+            card_system_id=card_system_id,
+            balie=new_balie if isinstance(new_balie, Balie) else balies.get(balie_id),
+            count=group.count,
+            first_number=group.first_number,
+            last_number=group.last_number,
+            from_statuses=sorted(group.statuses),
+        )
+
+
+def _audit(
+    transition: Transition,
+    *,
+    user: AbstractBaseUser,
+    card_system_id: int,
+    count: int,
+    first_number: str,
+    last_number: str,
+    balie: Balie | None = None,
+    from_statuses: Collection[str] = (),
+) -> None:
+    stock_entry(
+        action=_AUDIT_ACTIONS[transition],
+        user=user,
+        card_system_id=card_system_id,
+        balie=balie,
+        count=count,
+        first_number=first_number,
+        last_number=last_number,
+        from_statuses=list(from_statuses or transition.sources),
+        to_status=transition.target,
+    ).save()
 
 
 def _locked_selection(card_ids: Collection[int]) -> _Selection:
@@ -594,7 +699,7 @@ def _locked_selection(card_ids: Collection[int]) -> _Selection:
         )
         for number, status, card_system_id, balie_id, kansenpas in rows:
             found += 1
-            selection.card_system_and_balie_ids.add((card_system_id, balie_id))
+            selection.groups.setdefault((card_system_id, balie_id), _Group()).add(number, status)
             if kansenpas:
                 selection.kansenpas_card_system_ids.add(card_system_id)
             count_and_numbers = selection.statuses.setdefault(status, [0, []])

@@ -62,7 +62,7 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
         "action",
         "object_type_shown",
         "object_id",
-        "object_repr",
+        "object_shown",
         "changes_shown",
     ]
     readonly_fields = fields
@@ -76,6 +76,8 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
 
     @admin.display(description=_("object"), ordering="object_repr")
     def object_shown(self, entry: AuditEntry) -> str:
+        if entry.card_count is not None:  # a stock operation: its cards, counted
+            return entry.object_in_words
         return format_html('{}<div class="quiet">{}</div>', entry.object_repr, entry.object_type_name)
 
     @admin.display(description=_("object type"), ordering="object_type")
