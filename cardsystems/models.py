@@ -101,7 +101,11 @@ class Balie(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     consumer_key = models.CharField(
-        _("consumer key"), max_length=64, unique=True, default=generate_consumer_key
+        _("API key"),
+        max_length=64,
+        unique=True,
+        default=generate_consumer_key,
+        help_text=_("The key by which API clients name this balie: its consumer key in the UiTPAS API."),
     )
     card_systems = models.ManyToManyField(CardSystem, related_name="balies", verbose_name=_("card systems"))
     staff = models.ManyToManyField(
@@ -109,6 +113,14 @@ class Balie(models.Model):
         related_name="balies",
         blank=True,
         verbose_name=_("staff"),
+    )
+    minimum_stock = models.PositiveIntegerField(
+        _("minimum stock"),
+        default=0,
+        help_text=_(
+            "The fewest arrived cards (regular and kansenpas together) the balie should hold in each "
+            "of its card systems; the stock overview marks it when it holds fewer. 0: no minimum."
+        ),
     )
     # The holder of this balie's guardian permissions. Staff are not members of it, so
     # a person's own rights never include the rights of the balies they work at.

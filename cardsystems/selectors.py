@@ -240,11 +240,10 @@ def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[C
         )
     balie = balie_acted_for(consumer_key=consumer_key, user=user, needed=None)
     counts = {
-        (row["card_system_id"], row["status"], row["kansenpas"]): row["count"]
-        for row in Card.objects.filter(balie=balie, status__in=COUNTED_STATUSES)
-        .order_by()
-        .values("card_system_id", "status", "kansenpas")
-        .annotate(count=Count("pk"))
+        (card_system_id, status, kansenpas): count
+        for (_balie_id, card_system_id, status, kansenpas), count in cards_at_balies(
+            balie_ids=[balie.pk]
+        ).items()
     }
     # A card system the balie no longer belongs to still counts while its cards are there.
     card_systems = CardSystem.objects.filter(
@@ -256,6 +255,86 @@ def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[C
         for status in COUNTED_STATUSES
         for kansenpas in (False, True)
     ]
+
+
+def cards_at_balies(
+    *, balie_ids: Collection[int] | None = None, card_system_ids: Collection[int] | None = None
+) -> dict[tuple[int, int, str, bool], int]:
+    """How many cards are sent to or arrived at balies, by (balie id, card system id,
+    status, kansenpas): of the balies and card systems given (None: all). One query,
+    the count of countCards (:func:`balie_card_counters`) and of the stock overview."""
+    cards = Card.objects.filter(balie__isnull=False, status__in=COUNTED_STATUSES)
+    if balie_ids is not None:
+        cards = cards.filter(balie_id__in=balie_ids)
+    if card_system_ids is not None:
+        cards = cards.filter(card_system_id__in=card_system_ids)
+    rows = (
+        cards.order_by()
+        .values_list("balie_id", "card_system_id", "status", "kansenpas")
+        .annotate(count=Count("pk"))
+    )
+    return {
+        (balie_id, card_system_id, status, kansenpas): count
+        for balie_id, card_system_id, status, kansenpas, count in rows
+    }
+
+
+@dataclass(frozen=True)
+class BalieStock:
+    """The stock of one balie in one card system: cards sent (on their way) and arrived
+    (to hand out), regular and kansenpas."""
+
+    balie: Balie
+    card_system: CardSystem
+    sent_regular: int
+    sent_kansenpas: int
+    arrived_regular: int
+    arrived_kansenpas: int
+
+    @property
+    def arrived(self) -> int:
+        return self.arrived_regular + self.arrived_kansenpas
+
+    @property
+    def sent(self) -> int:
+        return self.sent_regular + self.sent_kansenpas
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.arrived < self.balie.minimum_stock
+
+
+def stock_per_balie(*, card_system_ids: set[int] | None) -> list[BalieStock]:
+    """The stock of every balie in each of the card systems (None: all), by card system
+    and balie name: the balies that serve a card system, and any that still holds its
+    cards after leaving it (as countCards counts them). Four queries, however many
+    balies."""
+    counts = cards_at_balies(card_system_ids=card_system_ids)
+    serving = Balie.card_systems.through.objects.all()
+    if card_system_ids is not None:
+        serving = serving.filter(cardsystem_id__in=card_system_ids)
+    pairs = set(serving.values_list("balie_id", "cardsystem_id"))
+    pairs |= {(balie_id, card_system_id) for balie_id, card_system_id, _status, _kansenpas in counts}
+    balies = Balie.objects.in_bulk({balie_id for balie_id, _cs in pairs})
+    card_systems = CardSystem.objects.in_bulk({card_system_id for _balie, card_system_id in pairs})
+
+    def count(balie_id: int, card_system_id: int, status: CardStatus, kansenpas: bool) -> int:
+        return counts.get((balie_id, card_system_id, status, kansenpas), 0)
+
+    rows = [
+        BalieStock(
+            balies[balie_id],
+            card_systems[card_system_id],
+            sent_regular=count(balie_id, card_system_id, CardStatus.SENT_TO_BALIE, False),
+            sent_kansenpas=count(balie_id, card_system_id, CardStatus.SENT_TO_BALIE, True),
+            arrived_regular=count(balie_id, card_system_id, CardStatus.LOCAL_STOCK, False),
+            arrived_kansenpas=count(balie_id, card_system_id, CardStatus.LOCAL_STOCK, True),
+        )
+        for balie_id, card_system_id in pairs
+    ]
+    return sorted(
+        rows, key=lambda row: (row.card_system.name, row.card_system.pk, row.balie.name, row.balie.pk)
+    )
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ def test_an_administrator_manages_the_staff_of_their_balies(demo, admin_as):
             "name": "CC De Werf",
             "consumer_key": "CHANGED",  # read-only: ignored
             "card_systems": [demo.gent.pk],  # read-only for administrators: ignored
+            "minimum_stock": 0,
             "staff": [demo.user("bert").pk, demo.user("ann").pk],
         },
     )
@@ -208,6 +209,7 @@ def test_a_new_balie_gets_a_generated_consumer_key_read_only_afterwards(demo, ad
             "name": "Bibliotheek Erpe-Mere",
             "consumer_key": generated,
             "card_systems": [demo.aalst.pk],
+            "minimum_stock": 0,
             "staff": [],
         },
     )
@@ -221,6 +223,7 @@ def test_a_new_balie_gets_a_generated_consumer_key_read_only_afterwards(demo, ad
             "name": "Bibliotheek Erpe-Mere",
             "consumer_key": "OTHER",
             "card_systems": [demo.aalst.pk],
+            "minimum_stock": 0,
             "staff": [],
         },
     )

@@ -201,7 +201,12 @@ def test_a_staff_change_in_the_admin_names_who_made_it_and_is_in_the_audit_log(d
     client = admin_as("ksb-aalst")
     page = f"/admin/cardsystems/balie/{demo.bib_aalst.pk}/change/"
     response = client.post(
-        page, {"name": "Bibliotheek Aalst", "staff": [demo.user("bert").pk, demo.user("ksb-aalst").pk]}
+        page,
+        {
+            "name": "Bibliotheek Aalst",
+            "minimum_stock": 0,
+            "staff": [demo.user("bert").pk, demo.user("ksb-aalst").pk],
+        },
     )
     assert response.status_code == 302, response.context and response.context["errors"]
     assert staff_changes(new_entries()) == [

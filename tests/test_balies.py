@@ -78,7 +78,12 @@ def test_a_superuser_deletes_a_balie_and_makes_it_again_in_the_admin(
     gone_with(toneel)
     added = client.post(
         reverse("admin:cardsystems_balie_add"),
-        {"name": "Toneelvereniging Haaltert", "consumer_key": KEYS.toneel, "card_systems": [demo.aalst.pk]},
+        {
+            "name": "Toneelvereniging Haaltert",
+            "consumer_key": KEYS.toneel,
+            "card_systems": [demo.aalst.pk],
+            "minimum_stock": 0,
+        },
     )
     assert added.status_code == 302, added.context and added.context["adminform"].form.errors
     assert balie_permissions(Balie.objects.get(consumer_key=KEYS.toneel)) == {}
@@ -101,7 +106,12 @@ def test_two_balies_cannot_have_consumer_keys_that_differ_only_in_case(demo):
 def test_the_admin_says_a_key_is_taken_in_another_case(demo, admin_as):
     response = admin_as("admin").post(
         reverse("admin:cardsystems_balie_add"),
-        {"name": "Echo", "consumer_key": KEYS.toneel.upper(), "card_systems": [demo.aalst.pk]},
+        {
+            "name": "Echo",
+            "consumer_key": KEYS.toneel.upper(),
+            "card_systems": [demo.aalst.pk],
+            "minimum_stock": 0,
+        },
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors.as_data()

@@ -37,12 +37,14 @@ from cardsystems.admin.stock_forms import (
     SendToBalieForm,
     add_refusal,
 )
+from cardsystems.admin.stock_overview import BAR_LENGTH, overview_rows
 from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, CardSystem
 from cardsystems.selectors import (
     card_range,
     generated_batch,
     generated_numbers,
+    stock_per_balie,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from uitpas_site.admin_lists import ChoiceFilter
@@ -392,6 +394,7 @@ class CardAdmin(admin.ModelAdmin):
                 name="cardsystems_card_import_preview",
             ),
             path("send-packages/", view(self.send_packages_view), name="cardsystems_card_send_packages"),
+            path("stock-overview/", view(self.stock_overview_view), name="cardsystems_card_stock_overview"),
             *super().get_urls(),
         ]
 
@@ -535,6 +538,16 @@ class CardAdmin(admin.ModelAdmin):
                     )
         return self._page(
             request, "send_packages.html", _("Send packages to a balie"), form=form, summary=summary
+        )
+
+    def stock_overview_view(self, request):
+        """Per balie of the person's card systems: cards sent and arrived, regular and
+        kansenpas, with a bar; for administrators (and superusers), not for clerks."""
+        if not stock_rights(request).administers_stock:
+            raise PermissionDenied
+        rows = overview_rows(stock_per_balie(card_system_ids=stock_rights(request).administered))
+        return self._page(
+            request, "stock_overview.html", _("Stock per balie"), rows=rows, bar_length=BAR_LENGTH
         )
 
 

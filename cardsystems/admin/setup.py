@@ -169,7 +169,7 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
     list_filter = [("card_systems", AdministeredFilter)]
     search_fields = ["name", "consumer_key"]
     filter_horizontal = ["card_systems", "staff"]
-    fields = ["name", "consumer_key", "card_systems", "staff"]
+    fields = ["name", "consumer_key", "card_systems", "minimum_stock", "staff"]
 
     def get_queryset(self, request):
         return (

@@ -36,6 +36,7 @@ def test_the_pages_of_a_superuser_raise_no_violation(page, demo):
         f"/admin/cardsystems/card/{card.pk}/change/",
         "/admin/cardsystems/card/generate/",
         "/admin/cardsystems/card/import/",
+        "/admin/cardsystems/card/stock-overview/",
         f"/admin/cardsystems/balie/{demo.bib_aalst.pk}/change/",
         f"/admin/cardsystems/cardsystem/{demo.aalst.pk}/change/",
         "/admin/cardsystems/auditentry/",
