@@ -137,15 +137,10 @@ def _transition_action(name, change, *, description, title, button, done, permis
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
-    list_display = (
-        "uitpas_number",
-        "chip_number",
-        "card_system",
-        "card_type",
-        "is_kansenpas",
-        "status",
-        "balie",
-    )
+    # What a clerk or administrator looks for in the list, narrow enough for a laptop:
+    # the chip number and the type are on the card's page (and the search finds a chip
+    # number, the filter a type).
+    list_display = ("uitpas_number", "is_kansenpas", "status", "balie", "card_system")
     list_filter = (CardSystemFilter, "status", KansenpasFilter, "card_type", BalieFilter)
     search_fields = ("uitpas_number", "chip_number")
     search_help_text = _("A UiTPAS number or chip number, or how it starts.")
