@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cardsystems.bulk_sql import BATCH_SIZE, cards_where_in
 from cardsystems.errors import ErrorCode
 from cardsystems.lifecycle import Transition
-from cardsystems.models import CardSystem
+from cardsystems.models import CardStatus, CardSystem
 from cardsystems.selectors import is_valid_chip_number, normalized_chip_number
 from cardsystems.uitpas_numbers import is_valid_uitpas_number
 
@@ -207,7 +207,10 @@ def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]
         elif not Transition.IMPORT.allows(status):
             code, message = (
                 ErrorCode.INVALID_CARD_STATUS,
-                _("Card %(number)s is %(status)s, not PROVISIONED."),
+                _(
+                    "Card %(number)s has the status “%(status)s”; only a card whose number was generated, "
+                    "without a chip yet, can be imported."
+                ),
             )
         elif chip in chip_owner:
             code, message = (
@@ -218,7 +221,9 @@ def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]
             rows.append((card_id, chip))
             numbers.append(number)
             continue
-        values = {"number": number, "status": status, "chip": chip, "owner": chip_owner.get(chip)}
+        # A status by its name ("central stock"), as a clerk reads it; the code says it too.
+        shown_status = CardStatus(status).label if status in CardStatus.values else status
+        values = {"number": number, "status": shown_status, "chip": chip, "owner": chip_owner.get(chip)}
         problems.append(ImportProblem(line, code, str(message % values)))
     return rows, numbers
 

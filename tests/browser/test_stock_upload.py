@@ -37,7 +37,10 @@ def test_the_upload_shows_its_problems_then_imports_a_good_file(page: Page, demo
     rows = page.locator("#import-problems tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0).locator(".line")).to_have_text("3")
-    expect(rows.nth(0).locator(".code")).to_have_text("INVALID_CARD_STATUS")
+    expect(rows.nth(0).locator("small.code")).to_have_text("INVALID_CARD_STATUS")  # small print
+    expect(rows.nth(0).locator(".message")).to_contain_text(
+        "Card 0930000000800 has the status “central stock”; only a card whose number was generated"
+    )
     expect(rows.nth(1).locator(".line")).to_have_text("4")
     expect(rows.nth(1).locator(".message")).to_contain_text("Chip number 04F1 is on line 2 too.")
     expect(page.locator("#apply-import")).to_have_count(0)
