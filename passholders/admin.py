@@ -28,19 +28,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.admin.stock_forms import add_refusal
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import card_system_ids_with_rights, in_card_systems
-from passholders.forms import NewCardForm
+from passholders.clerk_words import result_words
+from passholders.counter_balie import chosen_counter_balie
+from passholders.forms import NewCardForm, kansenpas_by_prefix, proposed_reason
 from passholders.models import Membership, Passholder
+from passholders.new_card_flow import new_card_step
 from passholders.selectors import (
     kansenstatuut_counts_condition,
     passholders_with_membership,
     search_passholders,
 )
-from passholders.services import NewCardResult, register_new_card
 from uitpas_site.admin_lists import ChoiceFilter
 
 
@@ -295,9 +295,11 @@ class PassholderAdmin(admin.ModelAdmin):
     list_display_links = ["name", "first_name"]
     list_filter = MEMBERSHIP_FILTERS
     show_facets = admin.ShowFacets.NEVER
-    # get_search_results searches these (the uid and card numbers exactly, names by word).
-    search_fields = ["first_name", "name", "uid", "cards__uitpas_number"]
-    search_help_text = _("Search by name, uid or UiTPAS number.")
+    # get_search_results searches these, by the counter's rules (search_passholders).
+    search_fields = ["first_name", "name", "uid", "cards__uitpas_number", "cards__chip_number"]
+    search_help_text = _(
+        "Search by UiTPAS number, chip number, uid, or the start of the name and first name."
+    )
     fieldsets = [
         (None, {"fields": ["uid", "first_name", "name", "date_of_birth"]}),
         (_("Contact"), {"fields": ["email", "postal_code", "city"]}),
@@ -406,24 +408,23 @@ class PassholderAdmin(admin.ModelAdmin):
         return reverse(name, args=[passholder.pk])
 
     def new_card_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The form of the newCard operation for one passholder (like Django's
-        change-password page of a user)."""
+        """The new-card steps for one passholder (like Django's change-password page of a
+        user): the form, the preview, the confirmation (``passholders.new_card_flow``)."""
         passholder = self.get_object(request, unquote(object_id))
         # Outside the viewer's card systems the passholder does not exist for them.
         if passholder is None or not self.has_view_permission(request, passholder):
             raise Http404(gettext("No such passholder."))
         today = timezone.localdate()
         form = NewCardForm(request.POST or None, user=request.user, today=today)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = register_new_card(
-                    user=request.user, uid=str(passholder.uid), **form.service_arguments()
-                )
-            except UitpasError as error:
-                add_refusal(form, error)
-            else:
-                self.message_user(request, new_card_message(result), messages.SUCCESS)
-                return HttpResponseRedirect(self._url("change", passholder))
+        if not form.is_bound:
+            # The balie the clerk chose at the counter, when they did.
+            counter_balie = chosen_counter_balie(request, or_the_only_one=False)
+            if counter_balie is not None:
+                form.initial["balie"] = counter_balie.consumer_key
+        step = new_card_step(request, form=form, passholder=passholder)
+        if step.result is not None:
+            self.message_user(request, result_words(step.result), messages.SUCCESS)
+            return HttpResponseRedirect(self._url("change", passholder))
 
         memberships = passholder.visible_memberships
         context = {
@@ -431,44 +432,12 @@ class PassholderAdmin(admin.ModelAdmin):
             "title": gettext("Register a new card for %(passholder)s") % {"passholder": passholder},
             "opts": self.opts,
             "original": passholder,
-            "form": form,
-            "memberships": [
-                {
-                    "membership": membership,
-                    "current_card": card_label(membership.current_card),
-                    "kansenstatuut_counts": membership.kansenstatuut_counts(today),
-                }
-                for membership in memberships
-            ],
-            # For the reason the page proposes: the kansenpas flag of the current card
-            # of each card system, by the card system's number prefix.
-            "kansenpas_by_prefix": {
-                membership.card_system.number_prefix: membership.current_card.kansenpas
-                for membership in memberships
-                if membership.current_card and membership.card_system.number_prefix
-            },
+            "step": step,
+            "new_card_url": self._url("new_card", passholder),
+            "cancel_url": self._url("change", passholder),
+            "memberships": memberships,
+            "proposal": proposed_reason(form.data.get("uitpas_number", ""), memberships),
+            "kansenpas_by_prefix": kansenpas_by_prefix(memberships),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/passholders/passholder/new_card.html", context)
-
-
-def new_card_message(result: NewCardResult) -> str:
-    """What happened, for the clerk: the new card, and what became of the old one."""
-    message = gettext("%(passholder)s now has card %(card)s in %(card_system)s.") % {
-        "passholder": result.passholder,
-        "card": result.card.uitpas_number,
-        "card_system": result.membership.card_system,
-    }
-    if result.membership_created:
-        message += " " + gettext("A new membership of %(card_system)s was created.") % {
-            "card_system": result.membership.card_system
-        }
-    if result.replaced_card is None:
-        message += " " + gettext("No card was replaced.")
-    elif result.replaced_card_blocked:
-        message += " " + gettext("The old card %(card)s is blocked.") % {"card": result.replaced_card}
-    else:
-        message += " " + gettext("The old card %(card)s was already blocked.") % {
-            "card": result.replaced_card
-        }
-    return message

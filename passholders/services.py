@@ -143,7 +143,6 @@ class NewCardPlan:
     voucher: Voucher | None
     # kansenStatuutEndDate as given (checked for every reason, used by OBTAIN only).
     kansenstatuut_end_date: datetime.date | None
-    today: datetime.date
 
     @property
     def card_system(self) -> CardSystem:
@@ -447,7 +446,6 @@ def _plan(
         membership=membership,
         voucher=voucher,
         kansenstatuut_end_date=end_date,
-        today=today,
     )
 
 
