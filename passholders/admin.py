@@ -16,8 +16,10 @@ from functools import reduce
 from operator import and_
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters, get_content_type_for_model
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -31,17 +33,21 @@ from django.utils.translation import gettext_lazy as _
 from cardsystems.models import Card, CardHistory, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import card_system_ids_with_rights, in_card_systems
-from passholders.clerk_words import result_words
+from passholders.clerk_words import history_lines, result_words
 from passholders.counter_balie import chosen_counter_balie
 from passholders.forms import NewCardForm, kansenpas_by_prefix, proposed_reason
 from passholders.models import Membership, Passholder
 from passholders.new_card_flow import new_card_step
 from passholders.selectors import (
+    NAME_SEARCH_ORDERING,
+    LookupKind,
     kansenstatuut_counts_condition,
+    lookup_kinds,
+    passholder_records,
     passholders_with_membership,
     search_passholders,
 )
-from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
@@ -291,7 +297,8 @@ def card_label(card: Card | None) -> str:
 
 @admin.register(Passholder)
 class PassholderAdmin(admin.ModelAdmin):
-    list_display = ["name", "first_name", "uid", "current_cards"]
+    # What a clerk tells people apart by; the uid stays searchable and on their page.
+    list_display = ["name", "first_name", "date_of_birth", "postal_code", "current_cards"]
     list_display_links = ["name", "first_name"]
     list_filter = MEMBERSHIP_FILTERS
     show_facets = admin.ShowFacets.NEVER
@@ -300,6 +307,9 @@ class PassholderAdmin(admin.ModelAdmin):
     search_help_text = _(
         "Search by UiTPAS number, chip number, uid, or the start of the name and first name."
     )
+    # A million members: the list counts no further than it needs to (see the paginator).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["uid", "first_name", "name", "date_of_birth"]}),
         (_("Contact"), {"fields": ["email", "postal_code", "city"]}),
@@ -363,6 +373,39 @@ class PassholderAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         found = search_passholders(queryset, search_term, card_system_ids=visible_card_system_ids(request))
         return found, False
+
+    def get_ordering(self, request):
+        # The matches of a name, sorted, rather than the name index walked in the hope of
+        # meeting them (passholders.selectors.NAME_SEARCH_ORDERING).
+        if LookupKind.NAME in lookup_kinds(request.GET.get(SEARCH_VAR, "")):
+            return [part.asc() if not isinstance(part, str) else part for part in NAME_SEARCH_ORDERING]
+        return super().get_ordering(request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The passholder's history: their cards' status changes and the audit log's
+        entries of their memberships and vouchers, in the card systems the viewer sees,
+        newest first (rather than Django's log of this page's edits, which stays below)."""
+        passholder = self.get_object(request, unquote(object_id))
+        if passholder is None or not self.has_view_permission(request, passholder):
+            raise Http404(gettext("No such passholder."))
+        records = passholder_records(passholder, card_system_ids=visible_card_system_ids(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History of %(passholder)s") % {"passholder": passholder},
+            "opts": self.opts,
+            "object": passholder,
+            "events": history_lines(records),
+            "edits": LogEntry.objects.filter(
+                object_id=str(passholder.pk), content_type=get_content_type_for_model(Passholder)
+            )
+            .select_related("user")
+            .order_by("-action_time"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/passholders/passholder/object_history.html", context)
+
+    class Media:
+        css = {"all": ["passholders/passholders.css"]}
 
     @admin.display(description=_("current cards"))
     def current_cards(self, passholder: Passholder) -> str:

@@ -9,17 +9,24 @@ follows in small print, for whoever helps the clerk.
 """
 
 import datetime
+from dataclasses import dataclass
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cardsystems.audit import AuditEntry
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card
 from cardsystems.permissions import CardSystemPermission
 from passholders.models import Membership
+from passholders.selectors import PassholderRecords
 from passholders.services import (
     NewCardPlan,
     NewCardReason,
@@ -301,3 +308,72 @@ def result_words(result: NewCardResult) -> str:
     if result.voucher is not None:
         sentences.append(gettext("Voucher %(number)s is redeemed.") % {"number": result.voucher})
     return " ".join(sentences)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One recorded change of a passholder's history, in words."""
+
+    when: datetime.datetime
+    who: str
+    balie: str
+    subject: str
+    changes: list[str]
+    reason: str
+
+
+def history_lines(records: PassholderRecords) -> list[HistoryLine]:
+    """The card history and the audit entries of a passholder, newest first."""
+    lines = [
+        HistoryLine(
+            when=entry.created_at,
+            who=entry.user.get_username() if entry.user else "",
+            balie=entry.balie.name if entry.balie else "",
+            subject=gettext("card %(card)s") % {"card": entry.card},
+            changes=[
+                gettext("%(before)s → %(after)s")
+                % {"before": entry.get_from_status_display() or "–", "after": entry.get_to_status_display()}
+            ],
+            reason=entry.get_reason_display(),
+        )
+        for entry in records.card_history
+    ]
+    lines += [
+        HistoryLine(
+            when=entry.created_at,
+            who=entry.username,
+            balie=entry.balie_name,
+            subject=f"{capfirst(entry.object_type_name)} {entry.object_repr}",
+            changes=[
+                _audit_change_words(entry, name, before, after)
+                for name, (before, after) in entry.changes.items()
+            ],
+            reason=entry.get_action_display(),
+        )
+        for entry in records.audit_entries
+    ]
+    return sorted(lines, key=lambda line: line.when, reverse=True)
+
+
+def _audit_change_words(entry: AuditEntry, name: str, before: str | None, after: str | None) -> str:
+    """ "kansenstatuut: yes → no", with the field's name and its values in words."""
+    try:
+        field = apps.get_model(entry.object_type)._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        label = name
+        words = str
+    else:
+        label = field.verbose_name
+
+        def words(value: str) -> str:
+            if isinstance(field, models.BooleanField):
+                return gettext("yes") if value == "True" else gettext("no")
+            if isinstance(field, models.DateField):
+                return day(datetime.date.fromisoformat(value))
+            return str(dict(field.flatchoices).get(value, value)) if field.choices else value
+
+    return gettext("%(field)s: %(before)s → %(after)s") % {
+        "field": label,
+        "before": "–" if before is None else words(before),
+        "after": "–" if after is None else words(after),
+    }

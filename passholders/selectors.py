@@ -8,13 +8,14 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
-from django.db.models.functions import Upper
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Cast, Upper
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
+from cardsystems.audit import AuditEntry
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card, CardStatus, CardSystem
+from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     User,
@@ -319,3 +320,33 @@ def passholder_at_a_glance(
         Card.objects.filter(passholder=passholder).select_related("card_system"), card_system_ids
     ).order_by(Case(When(status=CardStatus.ACTIVE, then=0), default=1), "card_system__name", "uitpas_number")
     return PassholderAtAGlance(passholder, list(memberships), list(cards))
+
+
+@dataclass(frozen=True)
+class PassholderRecords:
+    """What was recorded about a passholder, in the card systems the viewer sees: the
+    history of their cards, and the audit log's entries of their memberships and of the
+    vouchers redeemed for their cards."""
+
+    card_history: list[CardHistory]
+    audit_entries: list[AuditEntry]
+
+
+def passholder_records(passholder: Passholder, *, card_system_ids: set[int] | None) -> PassholderRecords:
+    cards = in_card_systems(Card.objects.filter(passholder=passholder), card_system_ids).values("pk")
+    memberships = in_card_systems(Membership.objects.filter(passholder=passholder), card_system_ids)
+    vouchers = Voucher.objects.filter(redeemed_card__in=cards)
+    card_history = CardHistory.objects.filter(card__in=cards).select_related("card", "user", "balie")
+    audit_entries = AuditEntry.objects.filter(
+        Q(object_type=Membership._meta.label_lower, object_id__in=_ids_as_text(memberships))
+        | Q(object_type=Voucher._meta.label_lower, object_id__in=_ids_as_text(vouchers))
+    )
+    return PassholderRecords(
+        card_history=list(card_history.order_by("-created_at", "-pk")),
+        audit_entries=list(audit_entries.order_by("-created_at", "-pk")),
+    )
+
+
+def _ids_as_text(queryset: QuerySet) -> QuerySet:
+    """The primary keys as the audit log keeps them (text)."""
+    return queryset.annotate(id_text=Cast("pk", CharField())).values("id_text")

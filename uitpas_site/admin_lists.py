@@ -21,9 +21,11 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.selectors import is_card_system_administrator
@@ -105,6 +107,23 @@ class BackOfficeSite(admin.AdminSite):
         works_at_a_balie = request.user.is_authenticated and bool(balies_of_request(request))
         context["counter_url"] = reverse("admin:counter", current_app=self.name) if works_at_a_balie else None
         return context
+
+
+class CappedCountPaginator(Paginator):
+    """A list's paginator that counts at most ``cap`` rows (and one more, to know there
+    are more): counting a million passholders that are members of a card system takes
+    a third of a second on SQLite and PostgreSQL alike, for a number nobody pages
+    through; a search narrows the list instead. The list says "more than 10,000"."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 class ChoiceFilter(admin.SimpleListFilter):

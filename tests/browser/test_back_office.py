@@ -172,6 +172,8 @@ def test_the_language_follows_the_browser_and_the_switch(open_page, demo):
     expect(page.locator("#changelist-search")).to_contain_text(
         "Search by UiTPAS number, chip number, uid, or the start of the name and first name."
     )
+    # The search box has the focus: a scan or a name is what comes next.
+    expect(page.locator("#searchbar")).to_be_focused()
     screenshot(page, "08-passholder-list-english")
 
 

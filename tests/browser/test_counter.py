@@ -215,6 +215,33 @@ def test_block_a_card(page, demo):
     assert demo.card("0930056878802").status == CardStatus.BLOCKED
 
 
+CUT_OFF = """() => [document.documentElement, ...document.querySelectorAll("#content *")]
+    .filter((element) => {
+        const style = getComputedStyle(element);
+        const scrolls = element === document.documentElement || ["auto", "scroll", "hidden"].includes(style.overflowX);
+        return scrolls && element.clientWidth > 50 && element.scrollWidth > element.clientWidth + 1;
+    })
+    .map((element) => element.id || element.className || element.tagName)"""
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_counter_and_the_passholder_pages_fit_the_screen(page, demo, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "ann")
+    ellen = demo.passholder(UIDS.ellen)
+    for name, url in [
+        ("counter-holder", f"/admin/counter/passholder/{ellen.pk}/"),
+        ("passholder-list", "/admin/passholders/passholder/"),
+        ("passholder-page", f"/admin/passholders/passholder/{ellen.pk}/change/"),
+        ("passholder-history", f"/admin/passholders/passholder/{ellen.pk}/history/"),
+    ]:
+        page.goto(url)
+        # Nothing wider than the window, and no table cut off in a scrolling box.
+        cut_off = page.evaluate(CUT_OFF)
+        screenshot(page, f"layout-{name}-{width}")
+        assert cut_off == [], (name, width)
+
+
 def test_the_counter_runs_under_the_content_security_policy(page, demo):
     from tests.browser.test_content_security_policy import COLLECT_VIOLATIONS, violations_on
 
@@ -226,6 +253,7 @@ def test_the_counter_runs_under_the_content_security_policy(page, demo):
         "/admin/counter/?q=jan",
         f"/admin/counter/passholder/{pieter.pk}/",
         f"/admin/counter/passholder/{pieter.pk}/block/0930056878802/",
+        f"/admin/passholders/passholder/{pieter.pk}/history/",
     ]
     assert {path: violations_on(page, path) for path in paths} == {path: [] for path in paths}
     # The new card's script runs there: it points the proposal out while a number is typed.
