@@ -16,8 +16,10 @@ from functools import reduce
 from operator import and_
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters, get_content_type_for_model
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -28,20 +30,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.admin.stock_forms import add_refusal
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import card_system_ids_with_rights, in_card_systems
-from passholders.forms import NewCardForm
+from passholders.clerk_words import history_lines, result_words
+from passholders.counter_balie import chosen_counter_balie
+from passholders.forms import NewCardForm, kansenpas_by_prefix, proposed_reason
 from passholders.models import Membership, Passholder
+from passholders.new_card_flow import new_card_step
 from passholders.selectors import (
+    NAME_SEARCH_ORDERING,
+    LookupKind,
     kansenstatuut_counts_condition,
+    lookup_kinds,
+    passholder_records,
     passholders_with_membership,
     search_passholders,
 )
-from passholders.services import NewCardResult, register_new_card
-from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
@@ -291,13 +297,19 @@ def card_label(card: Card | None) -> str:
 
 @admin.register(Passholder)
 class PassholderAdmin(admin.ModelAdmin):
-    list_display = ["name", "first_name", "uid", "current_cards"]
+    # What a clerk tells people apart by; the uid stays searchable and on their page.
+    list_display = ["name", "first_name", "date_of_birth", "postal_code", "current_cards"]
     list_display_links = ["name", "first_name"]
     list_filter = MEMBERSHIP_FILTERS
     show_facets = admin.ShowFacets.NEVER
-    # get_search_results searches these (the uid and card numbers exactly, names by word).
-    search_fields = ["first_name", "name", "uid", "cards__uitpas_number"]
-    search_help_text = _("Search by name, uid or UiTPAS number.")
+    # get_search_results searches these, by the counter's rules (search_passholders).
+    search_fields = ["first_name", "name", "uid", "cards__uitpas_number", "cards__chip_number"]
+    search_help_text = _(
+        "Search by UiTPAS number, chip number, uid, or the start of the name and first name."
+    )
+    # A million members: the list counts no further than it needs to (see the paginator).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["uid", "first_name", "name", "date_of_birth"]}),
         (_("Contact"), {"fields": ["email", "postal_code", "city"]}),
@@ -362,6 +374,39 @@ class PassholderAdmin(admin.ModelAdmin):
         found = search_passholders(queryset, search_term, card_system_ids=visible_card_system_ids(request))
         return found, False
 
+    def get_ordering(self, request):
+        # The matches of a name, sorted, rather than the name index walked in the hope of
+        # meeting them (passholders.selectors.NAME_SEARCH_ORDERING).
+        if LookupKind.NAME in lookup_kinds(request.GET.get(SEARCH_VAR, "")):
+            return [part.asc() if not isinstance(part, str) else part for part in NAME_SEARCH_ORDERING]
+        return super().get_ordering(request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The passholder's history: their cards' status changes and the audit log's
+        entries of their memberships and vouchers, in the card systems the viewer sees,
+        newest first (rather than Django's log of this page's edits, which stays below)."""
+        passholder = self.get_object(request, unquote(object_id))
+        if passholder is None or not self.has_view_permission(request, passholder):
+            raise Http404(gettext("No such passholder."))
+        records = passholder_records(passholder, card_system_ids=visible_card_system_ids(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History of %(passholder)s") % {"passholder": passholder},
+            "opts": self.opts,
+            "object": passholder,
+            "events": history_lines(records),
+            "edits": LogEntry.objects.filter(
+                object_id=str(passholder.pk), content_type=get_content_type_for_model(Passholder)
+            )
+            .select_related("user")
+            .order_by("-action_time"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/passholders/passholder/object_history.html", context)
+
+    class Media:
+        css = {"all": ["passholders/passholders.css"]}
+
     @admin.display(description=_("current cards"))
     def current_cards(self, passholder: Passholder) -> str:
         return format_html_join(
@@ -406,24 +451,23 @@ class PassholderAdmin(admin.ModelAdmin):
         return reverse(name, args=[passholder.pk])
 
     def new_card_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The form of the newCard operation for one passholder (like Django's
-        change-password page of a user)."""
+        """The new-card steps for one passholder (like Django's change-password page of a
+        user): the form, the preview, the confirmation (``passholders.new_card_flow``)."""
         passholder = self.get_object(request, unquote(object_id))
         # Outside the viewer's card systems the passholder does not exist for them.
         if passholder is None or not self.has_view_permission(request, passholder):
             raise Http404(gettext("No such passholder."))
         today = timezone.localdate()
         form = NewCardForm(request.POST or None, user=request.user, today=today)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = register_new_card(
-                    user=request.user, uid=str(passholder.uid), **form.service_arguments()
-                )
-            except UitpasError as error:
-                add_refusal(form, error)
-            else:
-                self.message_user(request, new_card_message(result), messages.SUCCESS)
-                return HttpResponseRedirect(self._url("change", passholder))
+        if not form.is_bound:
+            # The balie the clerk chose at the counter, when they did.
+            counter_balie = chosen_counter_balie(request, or_the_only_one=False)
+            if counter_balie is not None:
+                form.initial["balie"] = counter_balie.consumer_key
+        step = new_card_step(request, form=form, passholder=passholder)
+        if step.result is not None:
+            self.message_user(request, result_words(step.result), messages.SUCCESS)
+            return HttpResponseRedirect(self._url("change", passholder))
 
         memberships = passholder.visible_memberships
         context = {
@@ -431,44 +475,12 @@ class PassholderAdmin(admin.ModelAdmin):
             "title": gettext("Register a new card for %(passholder)s") % {"passholder": passholder},
             "opts": self.opts,
             "original": passholder,
-            "form": form,
-            "memberships": [
-                {
-                    "membership": membership,
-                    "current_card": card_label(membership.current_card),
-                    "kansenstatuut_counts": membership.kansenstatuut_counts(today),
-                }
-                for membership in memberships
-            ],
-            # For the reason the page proposes: the kansenpas flag of the current card
-            # of each card system, by the card system's number prefix.
-            "kansenpas_by_prefix": {
-                membership.card_system.number_prefix: membership.current_card.kansenpas
-                for membership in memberships
-                if membership.current_card and membership.card_system.number_prefix
-            },
+            "step": step,
+            "new_card_url": self._url("new_card", passholder),
+            "cancel_url": self._url("change", passholder),
+            "memberships": memberships,
+            "proposal": proposed_reason(form.data.get("uitpas_number", ""), memberships),
+            "kansenpas_by_prefix": kansenpas_by_prefix(memberships),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/passholders/passholder/new_card.html", context)
-
-
-def new_card_message(result: NewCardResult) -> str:
-    """What happened, for the clerk: the new card, and what became of the old one."""
-    message = gettext("%(passholder)s now has card %(card)s in %(card_system)s.") % {
-        "passholder": result.passholder,
-        "card": result.card.uitpas_number,
-        "card_system": result.membership.card_system,
-    }
-    if result.membership_created:
-        message += " " + gettext("A new membership of %(card_system)s was created.") % {
-            "card_system": result.membership.card_system
-        }
-    if result.replaced_card is None:
-        message += " " + gettext("No card was replaced.")
-    elif result.replaced_card_blocked:
-        message += " " + gettext("The old card %(card)s is blocked.") % {"card": result.replaced_card}
-    else:
-        message += " " + gettext("The old card %(card)s was already blocked.") % {
-            "card": result.replaced_card
-        }
-    return message

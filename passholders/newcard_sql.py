@@ -2,6 +2,9 @@
 locked card with its card system and the acting balie's right, the locked passholder,
 the membership with its current card. Composed once (``uitpas_site.prepared_sql``); the
 rules are in ``passholders.services``.
+
+The card and the passholder come locked (the registration) or not (its preview, which
+changes nothing and must not hold up a registration): two statements each, composed once.
 """
 
 import uuid
@@ -14,8 +17,11 @@ from passholders.models import Membership, Passholder
 from uitpas_site.prepared_sql import Columns, column, for_update, one, per_vendor, prep, table
 
 
-@per_vendor
-def _card_statement():
+def _card_statement(*, locked: bool):
+    return (_locked_card_statement if locked else _unlocked_card_statement)()
+
+
+def _compose_card_statement(*, locked: bool):
     card, card_system = Columns(Card, "c"), Columns(CardSystem, "cs")
     right = GroupObjectPermission
     cast = "CAST(cs.{id} AS VARCHAR(255))".format(id=column(CardSystem, "id"))
@@ -26,17 +32,22 @@ def _card_statement():
         f" AND g.{column(right, 'content_type')} = %s AND g.{column(right, 'object_pk')} = {cast})"
         f" FROM {table(Card)} c JOIN {table(CardSystem)} cs"
         f" ON cs.{column(CardSystem, 'id')} = c.{column(Card, 'card_system')}"
-        f" WHERE c.{column(Card, 'uitpas_number')} = %s{for_update('c')}"
+        f" WHERE c.{column(Card, 'uitpas_number')} = %s{for_update('c') if locked else ''}"
     )
     return sql, card, card_system
 
 
-def locked_card(
-    uitpas_number: str, *, right_of_group: int | None, right: str, content_type_id: int
+_locked_card_statement = per_vendor(lambda: _compose_card_statement(locked=True))
+_unlocked_card_statement = per_vendor(lambda: _compose_card_statement(locked=False))
+
+
+def card_with_right(
+    uitpas_number: str, *, right_of_group: int | None, right: str, content_type_id: int, locked: bool
 ) -> Card | None:
-    """The card, locked, with its card system, and ``balie_may_create``: whether the
-    group (a balie's) holds ``right`` on that card system."""
-    sql, card, card_system = _card_statement()
+    """The card (locked when ``locked``), with its card system, and
+    ``balie_may_create``: whether the group (a balie's) holds ``right`` on that card
+    system."""
+    sql, card, card_system = _card_statement(locked=locked)
     row = one(sql, [right_of_group, right, content_type_id, uitpas_number])
     if row is None:
         return None
@@ -46,15 +57,23 @@ def locked_card(
     return found
 
 
-@per_vendor
-def _passholder_statement():
+def _compose_passholder_statement(*, locked: bool):
     passholder = Columns(Passholder, "p")
-    sql = f"SELECT {passholder.sql} FROM {table(Passholder)} p WHERE p.{column(Passholder, 'uid')} = %s{for_update()}"
+    sql = (
+        f"SELECT {passholder.sql} FROM {table(Passholder)} p WHERE p.{column(Passholder, 'uid')} = %s"
+        f"{for_update() if locked else ''}"
+    )
     return sql, passholder
 
 
-def locked_passholder(uid: uuid.UUID) -> Passholder | None:
-    sql, passholder = _passholder_statement()
+_locked_passholder_statement = per_vendor(lambda: _compose_passholder_statement(locked=True))
+_unlocked_passholder_statement = per_vendor(lambda: _compose_passholder_statement(locked=False))
+
+
+def passholder_by_uid(uid: uuid.UUID, *, locked: bool) -> Passholder | None:
+    """The passholder (locked when ``locked``)."""
+    statement = _locked_passholder_statement if locked else _unlocked_passholder_statement
+    sql, passholder = statement()
     row = one(sql, [prep(Passholder, "uid", uid)])
     return None if row is None else passholder.instance(row)
 

@@ -4,17 +4,24 @@
 API and the admin both call it with the raw values they received, and it checks them in
 the order of the error table of ``../shared/domain.md`` so that the first failing check
 decides the code, whichever door the request came through.
+
+The checks make a :class:`NewCardPlan`, what will change; the registration applies it in
+the transaction that checked it, under its row locks. :func:`plan_new_card` runs the same
+checks without writing: the back-office shows its plan (or its refusal) before the clerk
+confirms, so the preview and the registration cannot disagree about a rule.
 """
 
 import datetime
 import re
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import AuditEntry
@@ -56,6 +63,115 @@ _VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 _CREATE = CardSystemPermission.PASSHOLDER_CREATE
 
 
+class NewCardRule(StrEnum):
+    """Which rule refused a newCard. The API's code does not always say (INVALID_CARD
+    has five causes), and the back-office words each rule for a clerk; the API sends the
+    code and the message only."""
+
+    MISSING_FIELD = "missing_field"
+    UNKNOWN_REASON = "unknown_reason"
+    INVALID_UITPAS_NUMBER = "invalid_uitpas_number"
+    INVALID_VOUCHER_NUMBER = "invalid_voucher_number"
+    INVALID_DATE = "invalid_date"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    UNKNOWN_BALIE = "unknown_balie"
+    NOT_WORKING_AT_BALIE = "not_working_at_balie"
+    UNKNOWN_CARD = "unknown_card"
+    NO_CREATE_RIGHT = "no_create_right"
+    UNKNOWN_PASSHOLDER = "unknown_passholder"
+    UNKNOWN_VOUCHER = "unknown_voucher"
+    CARD_NOT_IN_BALIE_STOCK = "card_not_in_balie_stock"
+    CARD_AT_ANOTHER_BALIE = "card_at_another_balie"
+    NOT_A_MEMBER = "not_a_member"
+    ALREADY_HAS_ACTIVE_CARD = "already_has_active_card"
+    KANSENPAS_NOT_ALLOWED = "kansenpas_not_allowed"
+    KANSENPAS_NEEDED = "kansenpas_needed"
+    VOUCHER_REDEEMED = "voucher_redeemed"
+    MEMBERSHIP_BLOCKED = "membership_blocked"
+    NO_KANSENSTATUUT_TO_LOSE = "no_kansenstatuut_to_lose"
+    KANSENSTATUUT_STILL_COUNTS = "kansenstatuut_still_counts"
+
+
+class NewCardRefused(UitpasError):
+    """A refused newCard: the API's code and message, the rule that refused with the
+    facts it names (``facts``: numbers, names, statuses, dates), and ``problems``: every
+    problem that the checks of the request's own values (rows 1 to 6 of the error table)
+    found, this one first, so that a form can show them all at once. The API answers
+    the first, as before."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str | Promise,
+        *,
+        rule: NewCardRule,
+        facts: dict[str, object] | None = None,
+        field: str | None = None,
+        required_permission: str | None = None,
+    ) -> None:
+        super().__init__(code, message, field=field, required_permission=required_permission)
+        self.rule = rule
+        self.facts = facts or {}
+        self.problems: tuple[NewCardRefused, ...] = (self,)
+
+    @classmethod
+    def of(cls, error: UitpasError, *, rule: NewCardRule, **facts) -> "NewCardRefused":
+        """A shared check's refusal (the UiTPAS number parser, the balie lookup) as newCard's."""
+        return cls(
+            error.code,
+            error.message,
+            rule=rule,
+            facts=facts,
+            field=error.field,
+            required_permission=error.required_permission,
+        )
+
+
+@dataclass(frozen=True)
+class NewCardPlan:
+    """What a newCard will change, once every check passed: the back-office's preview
+    shows it, and the registration applies it (inside the transaction that checked it)."""
+
+    reason: NewCardReason
+    acting_balie: Balie | None
+    passholder: Passholder
+    # The new card, still in the balie's stock, with its card system.
+    card: Card
+    # The passholder's membership of the card's card system, with its current card;
+    # None when there is none yet (EXTRA_CARD creates it).
+    membership: Membership | None
+    voucher: Voucher | None
+    # kansenStatuutEndDate as given (checked for every reason, used by OBTAIN only).
+    kansenstatuut_end_date: datetime.date | None
+
+    @property
+    def card_system(self) -> CardSystem:
+        return self.card.card_system
+
+    @property
+    def replaced_card(self) -> Card | None:
+        """The membership's current card, which the new one replaces (EXTRA_CARD
+        replaces none)."""
+        if self.reason == NewCardReason.EXTRA_CARD or self.membership is None:
+            return None
+        return self.membership.current_card
+
+    @property
+    def blocks_replaced_card(self) -> bool:
+        """Whether the replaced card gets blocked: an issued one does, one that is
+        blocked already stays as it is."""
+        return self.replaced_card is not None and self.replaced_card.status == Transition.ISSUE.target
+
+    @property
+    def kansenstatuut_after(self) -> tuple[bool, datetime.date | None]:
+        """The membership's kansenstatuut and its end date after the registration."""
+        if self.reason == NewCardReason.OBTAIN_KANSENSTATUUT:
+            return True, self.kansenstatuut_end_date
+        if self.reason == NewCardReason.LOSS_KANSENSTATUUT or self.membership is None:
+            return False, None
+        return self.membership.kansenstatuut, self.membership.kansenstatuut_end_date
+
+
 @dataclass(frozen=True)
 class NewCardResult:
     passholder: Passholder
@@ -67,6 +183,9 @@ class NewCardResult:
     replaced_card: Card | None
     replaced_card_blocked: bool
     voucher: Voucher | None
+    reason: NewCardReason
+    # The kansenstatuut's end date before the registration (None: there was none).
+    previous_kansenstatuut_end_date: datetime.date | None
 
 
 @retry_on_conflict
@@ -84,139 +203,250 @@ def register_new_card(
     the balie ``balie_consumer_key`` (or the only balie the user works at, or, for a card
     system administrator, no balie). One transaction: every change or none.
 
-    Raises :class:`UitpasError` with the code of the first failing check.
+    Raises :class:`NewCardRefused` (a :class:`UitpasError`) with the code of the first
+    failing check.
     """
+    with transaction.atomic():
+        plan = _plan(
+            user=user,
+            uid=uid,
+            reason=reason,
+            uitpas_number=uitpas_number,
+            voucher_number=voucher_number,
+            balie_consumer_key=balie_consumer_key,
+            kansenstatuut_end_date=kansenstatuut_end_date,
+            locked=True,
+        )
+        return _apply(user=user, plan=plan)
+
+
+def plan_new_card(
+    *,
+    user: AbstractBaseUser,
+    uid: str | None,
+    reason: str | None,
+    uitpas_number: str | None,
+    voucher_number: str | None = None,
+    balie_consumer_key: str | None = None,
+    kansenstatuut_end_date: str | None = None,
+) -> NewCardPlan:
+    """What :func:`register_new_card` would change with these values now, by the same
+    checks in the same order with the same codes, writing nothing: the back-office's
+    preview.
+
+    It locks nothing and opens no transaction (on SQLite a transaction takes the write
+    lock, on PostgreSQL the row locks would hold up registrations while a clerk reads):
+    the registration runs every check again under its locks, so a preview can be
+    overtaken by another clerk but never decides anything itself.
+    """
+    return _plan(
+        user=user,
+        uid=uid,
+        reason=reason,
+        uitpas_number=uitpas_number,
+        voucher_number=voucher_number,
+        balie_consumer_key=balie_consumer_key,
+        kansenstatuut_end_date=kansenstatuut_end_date,
+        locked=False,
+    )
+
+
+def _plan(
+    *,
+    user: AbstractBaseUser,
+    uid: str | None,
+    reason: str | None,
+    uitpas_number: str | None,
+    voucher_number: str | None,
+    balie_consumer_key: str | None,
+    kansenstatuut_end_date: str | None,
+    locked: bool,
+) -> NewCardPlan:
+    """The checks of the error table, in its order; with ``locked`` the rows that will
+    change are locked as they are read (the card first, the lock order of every service)."""
     uid, reason, uitpas_number = _given(uid), _given(reason), _given(uitpas_number)
     voucher_number, balie_consumer_key = _given(voucher_number), _given(balie_consumer_key)
     kansenstatuut_end_date = _given(kansenstatuut_end_date)
     reason = REASON_ALIASES.get(reason, reason)
-    with transaction.atomic():
-        # 1. MISSING_REQUIRED_FIELDS
-        for value, field in ((uid, "uid"), (reason, "reason"), (uitpas_number, "uitpas_number")):
-            if value is None:
-                raise UitpasError(
+
+    # Rows 1 to 6 judge the request's own values: all of them are checked, and the
+    # first problem found decides, carrying the others.
+    problems: list[NewCardRefused] = []
+    # 1. MISSING_REQUIRED_FIELDS
+    for value, field in ((uid, "uid"), (reason, "reason"), (uitpas_number, "uitpas_number")):
+        if value is None:
+            problems.append(
+                NewCardRefused(
                     ErrorCode.MISSING_REQUIRED_FIELDS,
                     _("%(field)s is required.") % {"field": _API_NAMES[field]},
+                    rule=NewCardRule.MISSING_FIELD,
                     field=field,
                 )
-        if reason == NewCardReason.OBTAIN_KANSENSTATUUT and kansenstatuut_end_date is None:
-            raise UitpasError(
+            )
+    if reason == NewCardReason.OBTAIN_KANSENSTATUUT and kansenstatuut_end_date is None:
+        problems.append(
+            NewCardRefused(
                 ErrorCode.MISSING_REQUIRED_FIELDS,
                 _("kansenStatuutEndDate is required for OBTAIN_KANSENSTATUUT."),
+                rule=NewCardRule.MISSING_FIELD,
                 field="kansenstatuut_end_date",
             )
-        acting_balie = None
-        if balie_consumer_key is None:
-            # The only balie the user works at, or none for an administrator.
+        )
+    acting_balie = None
+    if balie_consumer_key is None:
+        # The only balie the user works at, or none for an administrator.
+        try:
             acting_balie = acting_balie_of(user=user, consumer_key=None, needed=_CREATE)
-        # 2. INVALID_PARAMETERS
-        if reason not in NewCardReason.values:
-            raise UitpasError(
+        except UitpasError as error:
+            problems.append(NewCardRefused.of(error, rule=NewCardRule.MISSING_FIELD))
+    # 2. INVALID_PARAMETERS
+    if reason is not None and reason not in NewCardReason.values:
+        problems.append(
+            NewCardRefused(
                 ErrorCode.INVALID_PARAMETERS,
                 _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(NewCardReason.values)},
+                rule=NewCardRule.UNKNOWN_REASON,
+                facts={"reason": reason},
                 field="reason",
             )
-        # 3. PARSE_INVALID_UITPASNUMBER
-        number = parse_uitpas_number(uitpas_number)
-        # 4. PARSE_INVALID_VOUCHERNUMBER
-        if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
-            raise UitpasError(
+        )
+    # 3. PARSE_INVALID_UITPASNUMBER
+    number = None
+    if uitpas_number is not None:
+        try:
+            number = parse_uitpas_number(uitpas_number)
+        except UitpasError as error:
+            problems.append(
+                NewCardRefused.of(error, rule=NewCardRule.INVALID_UITPAS_NUMBER, number=uitpas_number)
+            )
+    # 4. PARSE_INVALID_VOUCHERNUMBER
+    if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
+        problems.append(
+            NewCardRefused(
                 ErrorCode.PARSE_INVALID_VOUCHERNUMBER,
                 _("A voucher number consists of digits only."),
+                rule=NewCardRule.INVALID_VOUCHER_NUMBER,
+                facts={"number": voucher_number},
                 field="voucher_number",
             )
-        # 5, 6. PARSE_INVALID_DATE, INVALID_DATE_CONSTRAINTS
-        today = timezone.localdate()
-        end_date = None
-        if kansenstatuut_end_date is not None:
+        )
+    # 5, 6. PARSE_INVALID_DATE, INVALID_DATE_CONSTRAINTS
+    today = timezone.localdate()
+    end_date = None
+    if kansenstatuut_end_date is not None:
+        try:
             end_date = _parse_end_date(kansenstatuut_end_date, today=today)
-        # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
-        if balie_consumer_key is not None:
+        except NewCardRefused as refused:
+            problems.append(refused)
+    if problems:
+        first = problems[0]
+        first.problems = tuple(problems)
+        raise first
+
+    # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
+    if balie_consumer_key is not None:
+        try:
             acting_balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
-        # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
-        # The acting balie's right (check 10) comes with it, in the same query.
-        card = newcard_sql.locked_card(
-            number,
-            right_of_group=acting_balie.permission_group_id if acting_balie is not None else None,
-            right=_CREATE.value,
-            content_type_id=ContentType.objects.get_for_model(CardSystem).pk,
+        except UitpasError as error:
+            unknown = error.code == ErrorCode.UNKNOWN_BALIE_CONSUMERKEY
+            raise NewCardRefused.of(
+                error, rule=NewCardRule.UNKNOWN_BALIE if unknown else NewCardRule.NOT_WORKING_AT_BALIE
+            ) from None
+    # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
+    # The acting balie's right (check 10) comes with it, in the same query.
+    card = newcard_sql.card_with_right(
+        number,
+        right_of_group=acting_balie.permission_group_id if acting_balie is not None else None,
+        right=_CREATE.value,
+        content_type_id=ContentType.objects.get_for_model(CardSystem).pk,
+        locked=locked,
+    )
+    if card is None:
+        raise NewCardRefused(
+            ErrorCode.UNKNOWN_CARD,
+            _("No card has the UiTPAS number %(number)s.") % {"number": number},
+            rule=NewCardRule.UNKNOWN_CARD,
+            facts={"number": number},
+            field="uitpas_number",
         )
-        if card is None:
-            raise UitpasError(
-                ErrorCode.UNKNOWN_CARD,
-                _("No card has the UiTPAS number %(number)s.") % {"number": number},
-                field="uitpas_number",
-            )
-        card_system = card.card_system
-        # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
-        if acting_balie is not None:
-            allowed = card.balie_may_create
-        else:
-            allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
-        if not allowed:
-            raise UitpasError(
-                ErrorCode.ACCESS_DENIED,
-                _("%(who)s may not register new cards in %(card_system)s.")
-                % {"who": acting_balie or _("You"), "card_system": card_system},
-                field="balie",
-                required_permission=_CREATE.api_name,
-            )
-        # 11. UNKNOWN_PASSHOLDER_UID
-        passholder = _locked_passholder(uid)
-        # 12. UNKNOWN_VOUCHER
-        voucher = None
-        if voucher_number is not None:
-            voucher = _first(
-                Voucher.objects.select_for_update(of=("self",), no_key=True).filter(
-                    number=voucher_number, voucher_type__card_system=card_system
-                )
-            )
-            if voucher is None:
-                raise UitpasError(
-                    ErrorCode.UNKNOWN_VOUCHER,
-                    _("%(card_system)s has no voucher %(number)s.")
-                    % {"card_system": card_system, "number": voucher_number},
-                    field="voucher_number",
-                )
-        # 13. INVALID_CARD_STATUS
-        if not Transition.ISSUE.allows(card.status):
-            raise UitpasError(
-                ErrorCode.INVALID_CARD_STATUS,
-                _("Card %(number)s is not in a balie's stock (its status is %(status)s).")
-                % {"number": number, "status": card.status},
-                field="uitpas_number",
-            )
-        # 14. INVALID_CARD
-        if acting_balie is not None and card.balie_id != acting_balie.pk:
-            raise UitpasError(
-                ErrorCode.INVALID_CARD,
-                _("Card %(number)s is not in the stock of %(balie)s.")
-                % {"number": number, "balie": acting_balie},
-                field="uitpas_number",
-            )
-        membership = _membership_of(passholder, card_system)
-        _check_membership_fits(reason, membership, passholder, card_system)
-        _check_kansenpas_fits(reason, membership, card, today)
-        # 15. INVALID_VOUCHER_STATUS
-        if voucher is not None and voucher.is_redeemed:
-            raise UitpasError(
-                ErrorCode.INVALID_VOUCHER_STATUS,
-                _("Voucher %(number)s has already been redeemed.") % {"number": voucher_number},
+    card_system = card.card_system
+    # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
+    if acting_balie is not None:
+        allowed = card.balie_may_create
+    else:
+        allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
+    if not allowed:
+        raise NewCardRefused(
+            ErrorCode.ACCESS_DENIED,
+            _("%(who)s may not register new cards in %(card_system)s.")
+            % {"who": acting_balie or _("You"), "card_system": card_system},
+            rule=NewCardRule.NO_CREATE_RIGHT,
+            facts={"balie": acting_balie, "card_system": card_system},
+            field="balie",
+            required_permission=_CREATE.api_name,
+        )
+    # 11. UNKNOWN_PASSHOLDER_UID
+    passholder = _passholder(uid, locked=locked)
+    # 12. UNKNOWN_VOUCHER
+    voucher = None
+    if voucher_number is not None:
+        vouchers = Voucher.objects.filter(number=voucher_number, voucher_type__card_system=card_system)
+        if locked:
+            vouchers = vouchers.select_for_update(of=("self",), no_key=True)
+        voucher = _first(vouchers)
+        if voucher is None:
+            raise NewCardRefused(
+                ErrorCode.UNKNOWN_VOUCHER,
+                _("%(card_system)s has no voucher %(number)s.")
+                % {"card_system": card_system, "number": voucher_number},
+                rule=NewCardRule.UNKNOWN_VOUCHER,
+                facts={"number": voucher_number, "card_system": card_system},
                 field="voucher_number",
             )
-        # 16. ACTION_FAILED
-        _check_action_possible(reason, membership, today)
-
-        return _apply(
-            user=user,
-            reason=reason,
-            acting_balie=acting_balie,
-            passholder=passholder,
-            membership=membership,
-            card=card,
-            voucher=voucher,
-            end_date=end_date,
+    # 13. INVALID_CARD_STATUS
+    if not Transition.ISSUE.allows(card.status):
+        raise NewCardRefused(
+            ErrorCode.INVALID_CARD_STATUS,
+            _("Card %(number)s is not in a balie's stock (its status is %(status)s).")
+            % {"number": number, "status": card.status},
+            rule=NewCardRule.CARD_NOT_IN_BALIE_STOCK,
+            facts={"number": number, "status": CardStatus(card.status)},
+            field="uitpas_number",
         )
+    # 14. INVALID_CARD
+    if acting_balie is not None and card.balie_id != acting_balie.pk:
+        raise NewCardRefused(
+            ErrorCode.INVALID_CARD,
+            _("Card %(number)s is not in the stock of %(balie)s.")
+            % {"number": number, "balie": acting_balie},
+            rule=NewCardRule.CARD_AT_ANOTHER_BALIE,
+            facts={"number": number, "balie": acting_balie},
+            field="uitpas_number",
+        )
+    membership = _membership_of(passholder, card_system)
+    _check_membership_fits(reason, membership, passholder, card_system)
+    _check_kansenpas_fits(reason, membership, card, today)
+    # 15. INVALID_VOUCHER_STATUS
+    if voucher is not None and voucher.is_redeemed:
+        raise NewCardRefused(
+            ErrorCode.INVALID_VOUCHER_STATUS,
+            _("Voucher %(number)s has already been redeemed.") % {"number": voucher_number},
+            rule=NewCardRule.VOUCHER_REDEEMED,
+            facts={"number": voucher_number, "redeemed_at": voucher.redeemed_at},
+            field="voucher_number",
+        )
+    # 16. ACTION_FAILED
+    _check_action_possible(reason, membership, today)
+
+    return NewCardPlan(
+        reason=NewCardReason(reason),
+        acting_balie=acting_balie,
+        passholder=passholder,
+        card=card,
+        membership=membership,
+        voucher=voucher,
+        kansenstatuut_end_date=end_date,
+    )
 
 
 _API_NAMES = {"uid": "uid", "reason": "reason", "uitpas_number": "uitpasNumber"}
@@ -233,33 +463,39 @@ def _given(value: str | None) -> str | None:
 def _parse_end_date(raw: str, *, today: datetime.date) -> datetime.date:
     end_date = parse_w3c_date(raw)
     if end_date is None:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.PARSE_INVALID_DATE,
             _("kansenStatuutEndDate must be a W3C date, e.g. 2027-06-30 or 2027-06-30T00:00:00+02:00."),
+            rule=NewCardRule.INVALID_DATE,
+            facts={"date": raw},
             field="kansenstatuut_end_date",
         )
     latest = datetime.date(today.year + 1, 12, 31)
     if not today <= end_date <= latest:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.INVALID_DATE_CONSTRAINTS,
             _("kansenStatuutEndDate must lie between today and %(latest)s.") % {"latest": latest.isoformat()},
+            rule=NewCardRule.DATE_OUT_OF_RANGE,
+            facts={"date": end_date, "today": today, "latest": latest},
             field="kansenstatuut_end_date",
         )
     return end_date
 
 
-def _locked_passholder(uid: str) -> Passholder:
+def _passholder(uid: str, *, locked: bool) -> Passholder:
     passholder = None
     try:
         parsed_uid = uuid.UUID(uid)
     except ValueError:
         pass
     else:
-        passholder = newcard_sql.locked_passholder(parsed_uid)
+        passholder = newcard_sql.passholder_by_uid(parsed_uid, locked=locked)
     if passholder is None:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.UNKNOWN_PASSHOLDER_UID,
             _("No passholder has the uid %(uid)s.") % {"uid": uid[:80]},
+            rule=NewCardRule.UNKNOWN_PASSHOLDER,
+            facts={"uid": uid[:80]},
             field="uid",
         )
     return passholder
@@ -285,20 +521,24 @@ def _first[M: models.Model](queryset: models.QuerySet[M]) -> M | None:
 
 
 def _check_membership_fits(reason, membership, passholder, card_system) -> None:
+    facts = {"passholder": passholder, "card_system": card_system}
     if reason in REPLACING_REASONS and membership is None:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.INVALID_CARD,
             _("%(passholder)s is not a member of %(card_system)s; use EXTRA_CARD for a first card there.")
-            % {"passholder": passholder, "card_system": card_system},
+            % facts,
+            rule=NewCardRule.NOT_A_MEMBER,
+            facts=facts,
             field="uitpas_number",
         )
     if reason == NewCardReason.EXTRA_CARD and (
         Card.objects.filter(passholder=passholder, card_system=card_system, status=CardStatus.ACTIVE).exists()
     ):
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.INVALID_CARD,
-            _("%(passholder)s already has an active card of %(card_system)s.")
-            % {"passholder": passholder, "card_system": card_system},
+            _("%(passholder)s already has an active card of %(card_system)s.") % facts,
+            rule=NewCardRule.ALREADY_HAS_ACTIVE_CARD,
+            facts=facts,
             field="uitpas_number",
         )
 
@@ -310,18 +550,23 @@ def _check_kansenpas_fits(reason, membership, card, today) -> None:
         kansenpas_needed = False
     else:
         kansenpas_needed = membership is not None and membership.kansenstatuut_counts(today)
+    facts = {"number": card.uitpas_number, "reason": NewCardReason(reason)}
     if card.kansenpas and not kansenpas_needed:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.INVALID_CARD,
             _("Card %(number)s is a kansenpas; this passholder needs a regular card.")
             % {"number": card.uitpas_number},
+            rule=NewCardRule.KANSENPAS_NOT_ALLOWED,
+            facts=facts,
             field="uitpas_number",
         )
     if kansenpas_needed and not card.kansenpas:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.INVALID_CARD,
             _("Card %(number)s is a regular card; a passholder with kansenstatuut needs a kansenpas.")
             % {"number": card.uitpas_number},
+            rule=NewCardRule.KANSENPAS_NEEDED,
+            facts=facts,
             field="uitpas_number",
         )
 
@@ -330,37 +575,36 @@ def _check_action_possible(reason, membership, today) -> None:
     if membership is None:
         return
     if membership.status == Membership.Status.BLOCKED:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.ACTION_FAILED,
             _("The membership of %(card_system)s is blocked.") % {"card_system": membership.card_system},
+            rule=NewCardRule.MEMBERSHIP_BLOCKED,
+            facts={"card_system": membership.card_system},
         )
     if reason == NewCardReason.LOSS_KANSENSTATUUT and not membership.kansenstatuut:
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.ACTION_FAILED,
             _("The passholder has no kansenstatuut to lose."),
+            rule=NewCardRule.NO_KANSENSTATUUT_TO_LOSE,
+            facts={"card_system": membership.card_system},
             field="reason",
         )
     if reason == NewCardReason.OBTAIN_KANSENSTATUUT and membership.kansenstatuut_counts(today):
-        raise UitpasError(
+        raise NewCardRefused(
             ErrorCode.ACTION_FAILED,
             _("The passholder's kansenstatuut still counts (until %(end)s).")
             % {"end": membership.kansenstatuut_end_date.isoformat()},
+            rule=NewCardRule.KANSENSTATUUT_STILL_COUNTS,
+            facts={"card_system": membership.card_system, "end_date": membership.kansenstatuut_end_date},
             field="reason",
         )
 
 
-def _apply(
-    *,
-    user: AbstractBaseUser,
-    reason: str,
-    acting_balie: Balie | None,
-    passholder: Passholder,
-    membership: Membership | None,
-    card: Card,
-    voucher: Voucher | None,
-    end_date: datetime.date | None,
-) -> NewCardResult:
-    """The changes, once every check passed; still inside the caller's transaction."""
+def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
+    """The changes of a plan whose checks just passed, inside their transaction and
+    under their locks."""
+    reason, acting_balie, passholder = plan.reason.value, plan.acting_balie, plan.passholder
+    membership, card, voucher = plan.membership, plan.card, plan.voucher
     issued, blocked = Transition.ISSUE.target, Transition.BLOCK.target
     history = [
         CardHistory(
@@ -370,15 +614,14 @@ def _apply(
     card.status, card.balie, card.passholder = issued, None, passholder
     update(Card, where={"id": card.pk}, values={"status": issued, "balie": None, "passholder": passholder.pk})
 
-    replaced_card, replaced_card_blocked = None, False
-    if reason != NewCardReason.EXTRA_CARD and membership.current_card_id is not None:
-        replaced_card = membership.current_card
+    replaced_card, replaced_card_blocked = plan.replaced_card, False
+    if replaced_card is not None:
         # Blocking only an issued (ACTIVE) card, in the UPDATE itself, keeps a card that
         # a clerk blocked first (or concurrently) BLOCKED with one history row.
         replaced_card_blocked = bool(
             update(
                 Card,
-                where={"id": membership.current_card_id, "status": issued},
+                where={"id": replaced_card.pk, "status": issued},
                 values={"status": blocked},
             )
         )
@@ -397,6 +640,7 @@ def _apply(
 
     audit = _AuditOfNewCard(user=user, acting_balie=acting_balie, card_system=card.card_system)
     membership_created = membership is None
+    previous_end_date = None if membership is None else membership.kansenstatuut_end_date
     if membership_created:
         membership = Membership.objects.create(
             passholder=passholder, card_system=card.card_system, current_card=card
@@ -405,10 +649,7 @@ def _apply(
     else:
         before = (membership.current_card, membership.kansenstatuut, membership.kansenstatuut_end_date)
         membership.current_card = card
-        if reason == NewCardReason.OBTAIN_KANSENSTATUUT:
-            membership.kansenstatuut, membership.kansenstatuut_end_date = True, end_date
-        elif reason == NewCardReason.LOSS_KANSENSTATUUT:
-            membership.kansenstatuut, membership.kansenstatuut_end_date = False, None
+        membership.kansenstatuut, membership.kansenstatuut_end_date = plan.kansenstatuut_after
         update(
             Membership,
             where={"id": membership.pk},
@@ -452,6 +693,8 @@ def _apply(
         replaced_card=replaced_card,
         replaced_card_blocked=replaced_card_blocked,
         voucher=voucher,
+        reason=plan.reason,
+        previous_kansenstatuut_end_date=previous_end_date,
     )
 
 

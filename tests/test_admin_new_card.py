@@ -1,8 +1,10 @@
-"""The "register new card" form of the back-office: reached through the list action and
-the passholder's page, calling the one newCard service, and giving the API's code for
-the same mistake on the field it concerns."""
+"""The "register new card" page of the back-office: reached through the list action and
+the passholder's page; its steps (form, preview, confirmation) call the one newCard
+service, never apply a reason nobody chose, and give the API's code for the same mistake
+(in small print, after the refusal in words) on the field it concerns."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -34,7 +36,7 @@ def messages_of(response) -> list[str]:
 def form_errors(response) -> dict[str, list[str]]:
     """The errors of the new-card form shown again: field (or "__all__") → messages."""
     assert response.status_code == 200, response.status_code
-    return dict(response.context["form"].errors)
+    return dict(response.context["step"].form.errors)
 
 
 # --- Two ways in: the action on the list and the button on the passholder's page ---
@@ -77,38 +79,46 @@ def test_the_passholder_page_has_the_button_to_the_same_form(demo, admin_as):
 
 
 def balie_choices(response) -> list[str]:
-    return [value for value, _ in response.context["form"].fields["balie"].widget.choices]
+    return [value for value, _ in response.context["step"].form.fields["balie"].widget.choices]
 
 
 def test_the_form_offers_the_balies_the_clerk_works_at(demo, admin_as):
     response = admin_as("ann").get(new_card_url(demo.passholder(UIDS.ellen)))
     assert balie_choices(response) == ["", KEYS.bib_aalst, KEYS.toneel]
-    assert response.context["form"]["balie"].value() is None  # two balies: she chooses
+    assert response.context["step"].form["balie"].value() is None  # two balies: she chooses
+
+
+def test_the_balie_chosen_at_the_counter_is_proposed(demo, admin_as):
+    client = admin_as("ann")
+    client.post(reverse("admin:counter_balie"), {"balie": demo.bib_aalst.pk})
+    response = client.get(new_card_url(demo.passholder(UIDS.ellen)))
+    assert response.context["step"].form["balie"].value() == KEYS.bib_aalst
 
 
 def test_the_only_balie_is_preselected(demo, admin_as):
     response = admin_as("bert").get(new_card_url(demo.passholder(UIDS.ellen)))
     assert balie_choices(response) == [KEYS.de_werf]
-    assert response.context["form"]["balie"].value() == KEYS.de_werf
+    assert response.context["step"].form["balie"].value() == KEYS.de_werf
 
 
 def test_an_administrator_may_leave_the_balie_empty(demo, admin_as):
     response = admin_as("ksb-aalst").get(new_card_url(demo.passholder(UIDS.ellen)))
     assert balie_choices(response) == [""]
-    assert "kaartsysteembeheerder" in dict(response.context["form"].fields["balie"].widget.choices)[""]
+    form = response.context["step"].form
+    assert "kaartsysteembeheerder" in dict(form.fields["balie"].widget.choices)[""]
 
 
 def test_the_form_proposes_30_april_of_next_year_as_end_date(demo, admin_as):
     response = admin_as("ann").get(new_card_url(demo.passholder(UIDS.ellen)))
     proposed = datetime.date(TODAY.year + 1, 4, 30).isoformat()
-    assert response.context["form"]["kansenstatuut_end_date"].value() == proposed
+    assert response.context["step"].form["kansenstatuut_end_date"].value() == proposed
     assert f'type="date" name="kansenstatuut_end_date" value="{proposed}"' in response.content.decode()
 
 
-def test_the_form_explains_each_of_the_six_reasons(demo, admin_as):
+def test_the_form_explains_each_of_the_six_reasons_and_checks_none(demo, admin_as):
     response = admin_as("ann").get(new_card_url(demo.passholder(UIDS.ellen)))
-    reasons = response.context["form"].reasons_with_explanations()
-    assert [radio.data["value"] for radio, _ in reasons] == [
+    reasons = response.context["step"].form.reasons_with_explanations()
+    assert [radio.data["value"] for radio, _, _ in reasons] == [
         "LOSS_THEFT",
         "DEFECT",
         "LOSS_KANSENSTATUUT",
@@ -116,23 +126,63 @@ def test_the_form_explains_each_of_the_six_reasons(demo, admin_as):
         "CARD_UPGRADE",
         "EXTRA_CARD",
     ]
-    assert all(explanation for _, explanation in reasons)
+    assert all(explanation for _, explanation, _ in reasons)
+    assert not re.search(r'name="reason"[^>]*checked', response.content.decode())
 
 
 def test_the_form_knows_the_current_cards_kansenpas_flag_per_prefix(demo, admin_as):
-    # The page's script proposes a kansenstatuut reason from this.
+    # The page's script points out a kansenstatuut reason from this.
     response = admin_as("ann").get(new_card_url(demo.passholder(UIDS.ellen)))
     assert response.context["kansenpas_by_prefix"] == {"09300": True}
     assert 'id="kansenpas-by-prefix"' in response.content.decode()
 
 
-# --- Success ---
+# --- The steps: preview (nothing saved), then confirm ---
 
 
-def test_a_new_card_is_registered_and_the_old_one_blocked(demo, admin_as):
+def preview(client, passholder, data: dict):
+    return client.post(new_card_url(passholder), {**data, "_preview": "Voorbeeld"})
+
+
+def confirm(client, passholder, previewed, **extra):
+    """Confirm what the preview showed: the values its confirmation form carries."""
+    step = previewed.context["step"]
+    assert step.plan is not None, form_errors(previewed)
+    return client.post(
+        new_card_url(passholder),
+        {**step.form.carried_values(), "_confirm": "Bevestigen", **extra},
+        follow=True,
+    )
+
+
+def register(client, passholder, data: dict, **extra):
+    return confirm(client, passholder, preview(client, passholder, data), **extra)
+
+
+def test_the_preview_says_what_will_happen_and_saves_nothing(demo, admin_as):
     ellen = demo.passholder(UIDS.ellen)
-    response = admin_as("ann").post(
-        new_card_url(ellen),
+    before = database_state()
+    response = preview(
+        admin_as("ann"),
+        ellen,
+        {"reason": "LOSS_KANSENSTATUUT", "uitpas_number": "0930000000107", "balie": KEYS.bib_aalst},
+    )
+    assert database_state() == before
+    assert response.context["step"].plan_sentences == [
+        "Kaart 0930000000107 (gewone kaart) wordt de kaart van Ellen Vanmaele in UiTPAS Regio Aalst.",
+        "Ze vervangt 0930000001410, die geblokkeerd wordt.",
+        f"Het kansenstatuut stopt (het liep tot 31/12/{TODAY.year}).",
+    ]
+    content = response.content.decode()
+    assert 'name="_confirm"' in content
+    assert 'type="checkbox" name="kansenstatuut_confirmed"' in content
+
+
+def test_a_new_card_is_registered_and_the_message_states_every_change(demo, admin_as):
+    ellen = demo.passholder(UIDS.ellen)
+    response = register(
+        admin_as("ann"),
+        ellen,
         {
             "reason": "LOSS_KANSENSTATUUT",
             "uitpas_number": "0930000000107",
@@ -140,12 +190,14 @@ def test_a_new_card_is_registered_and_the_old_one_blocked(demo, admin_as):
             "voucher_number": "1000001",
             "kansenstatuut_end_date": "",
         },
-        follow=True,
+        kansenstatuut_confirmed="yes",
     )
     assert response.redirect_chain == [(change_url(ellen), 302)]
     assert messages_of(response) == [
         "Ellen Vanmaele heeft nu kaart 0930000000107 in UiTPAS Regio Aalst. "
-        "De oude kaart 0930000001410 is geblokkeerd."
+        "De oude kaart 0930000001410 is geblokkeerd. "
+        f"Het kansenstatuut is gestopt (het liep tot 31/12/{TODAY.year}). "
+        "Voucher 1000001 is ingewisseld."
     ]
     membership = Membership.objects.get(passholder=ellen)
     assert (membership.current_card.uitpas_number, membership.kansenstatuut) == ("0930000000107", False)
@@ -160,12 +212,13 @@ def test_a_new_card_is_registered_and_the_old_one_blocked(demo, admin_as):
     )
 
 
-def test_obtain_kansenstatuut_with_the_proposed_end_date(demo, admin_as):
+def test_a_kansenstatuut_is_only_granted_when_its_end_date_is_confirmed(demo, admin_as):
     pieter = demo.passholder(UIDS.pieter)
     client = admin_as("ann")
-    proposed = client.get(new_card_url(pieter)).context["form"]["kansenstatuut_end_date"].value()
-    response = client.post(
-        new_card_url(pieter),
+    proposed = client.get(new_card_url(pieter)).context["step"].form["kansenstatuut_end_date"].value()
+    previewed = preview(
+        client,
+        pieter,
         {
             "reason": "OBTAIN_KANSENSTATUUT",
             "uitpas_number": "0930000001113",
@@ -173,26 +226,35 @@ def test_obtain_kansenstatuut_with_the_proposed_end_date(demo, admin_as):
             "kansenstatuut_end_date": proposed,
         },
     )
-    assert response.status_code == 302, form_errors(response)
+    shown = datetime.date.fromisoformat(proposed).strftime("%d/%m/%Y")
+    assert previewed.context["step"].kansenstatuut_confirmation == (
+        f"Ja: Pieter Janssen krijgt een kansenstatuut in UiTPAS Regio Aalst tot {shown}."
+    )
+    before = database_state()
+    unconfirmed = confirm(client, pieter, previewed)
+    assert unconfirmed.redirect_chain == []
+    assert unconfirmed.context["step"].confirmation_refused.startswith("Er is niets veranderd")
+    assert database_state() == before
+
+    response = confirm(client, pieter, previewed, kansenstatuut_confirmed="yes")
+    assert messages_of(response)[0].endswith(f"Kansenstatuut toegekend tot {shown}.")
     membership = Membership.objects.get(passholder=pieter)
     assert (membership.kansenstatuut, membership.kansenstatuut_end_date.isoformat()) == (True, proposed)
 
 
 def test_an_administrator_acts_without_a_balie(demo, admin_as):
     pieter = demo.passholder(UIDS.pieter)
-    response = admin_as("ksb-aalst").post(
-        new_card_url(pieter), {"reason": "DEFECT", "uitpas_number": "0930000000503", "balie": ""}
+    response = register(
+        admin_as("ksb-aalst"), pieter, {"reason": "DEFECT", "uitpas_number": "0930000000503", "balie": ""}
     )
-    assert response.status_code == 302, form_errors(response)
+    assert response.redirect_chain == [(change_url(pieter), 302)]
     assert CardHistory.objects.filter(reason="DEFECT", balie=None, user__username="ksb-aalst").count() == 2
 
 
 def test_an_extra_card_creates_the_membership_and_says_so(demo, admin_as):
     marc = demo.passholder(UIDS.marc)
-    response = admin_as("admin").post(
-        new_card_url(marc),
-        {"reason": "EXTRA_CARD", "uitpas_number": "0930000000107", "balie": ""},
-        follow=True,
+    response = register(
+        admin_as("admin"), marc, {"reason": "EXTRA_CARD", "uitpas_number": "0930000000107", "balie": ""}
     )
     assert messages_of(response) == [
         "Marc Peeters heeft nu kaart 0930000000107 in UiTPAS Regio Aalst. "
@@ -204,30 +266,86 @@ def test_an_extra_card_creates_the_membership_and_says_so(demo, admin_as):
 def test_the_message_says_when_the_old_card_was_blocked_already(demo, admin_as):
     pieter = demo.passholder(UIDS.pieter)
     Card.objects.filter(uitpas_number="0930056878802").update(status=CardStatus.BLOCKED)
-    response = admin_as("bert").post(
-        new_card_url(pieter),
-        {"reason": "LOSS_THEFT", "uitpas_number": "0930000000503", "balie": KEYS.de_werf},
-        follow=True,
+    client = admin_as("bert")
+    previewed = preview(
+        client, pieter, {"reason": "LOSS_THEFT", "uitpas_number": "0930000000503", "balie": KEYS.de_werf}
     )
+    assert "Ze vervangt 0930056878802, die al geblokkeerd is." in previewed.context["step"].plan_sentences
+    response = confirm(client, pieter, previewed)
     assert messages_of(response)[0].endswith("De oude kaart 0930056878802 was al geblokkeerd.")
 
 
 def test_the_typed_values_go_to_the_service_as_typed(demo, admin_as):
     # Spaces around a scanned number: the service takes values without them, as in the API.
     pieter = demo.passholder(UIDS.pieter)
-    response = admin_as("bert").post(
-        new_card_url(pieter),
+    response = register(
+        admin_as("bert"),
+        pieter,
         {"reason": " DEFECT ", "uitpas_number": " 0930000000503 ", "balie": KEYS.de_werf},
     )
-    assert response.status_code == 302, form_errors(response)
+    assert response.redirect_chain == [(change_url(pieter), 302)]
     new = demo.card("0930000000503")
     assert (new.status, new.passholder) == (CardStatus.ACTIVE, pieter)
     history = new.history.order_by("created_at", "id").last()
     assert (history.reason, history.balie, history.user.username) == ("DEFECT", demo.de_werf, "bert")
 
 
-# --- Refusals: the API's code, on the field it concerns, and nothing changes ---
+def test_change_shows_the_form_again_with_the_previewed_values(demo, admin_as):
+    pieter = demo.passholder(UIDS.pieter)
+    client = admin_as("bert")
+    data = {"reason": "DEFECT", "uitpas_number": "0930000000503", "balie": KEYS.de_werf}
+    carried = preview(client, pieter, data).context["step"].form.carried_values()
+    before = database_state()
+    response = client.post(new_card_url(pieter), {**carried, "_change": "Wijzigen"})
+    step = response.context["step"]
+    assert (step.plan, step.refused) == (None, False)
+    assert step.form["uitpas_number"].value() == "0930000000503"
+    assert database_state() == before
 
+
+# --- Enter is safe: a submitted form only previews, and never with a reason nobody chose ---
+
+
+def test_enter_without_a_reason_previews_nothing_and_asks_for_the_reason(demo, admin_as):
+    greet, marc = "greet", demo.passholder(UIDS.marc)
+    before = database_state()
+    # The issue's case: greet scans a kansenpas for Marc and the scanner presses Enter.
+    response = admin_as(greet).post(new_card_url(marc), {"uitpas_number": "0945000001111", "_preview": "x"})
+    assert database_state() == before
+    assert form_errors(response) == {
+        "reason": [
+            'Kies de reden voor de nieuwe kaart. <small class="api-code">MISSING_REQUIRED_FIELDS</small>'
+        ]
+    }
+    assert response.context["proposal"] == "OBTAIN_KANSENSTATUUT"
+    content = response.content.decode()
+    assert not re.search(r'name="reason"[^>]*checked', content)
+    assert '<li class="proposed" data-reason="OBTAIN_KANSENSTATUUT">' in content
+
+
+def test_a_confirmation_without_a_reason_registers_nothing(demo, admin_as):
+    marc = demo.passholder(UIDS.marc)
+    before = database_state()
+    response = admin_as("greet").post(
+        new_card_url(marc), {"uitpas_number": "0945000000204", "balie": KEYS.bib_gent, "_confirm": "x"}
+    )
+    assert "reason" in form_errors(response)
+    assert database_state() == before
+
+
+def test_every_missing_value_is_named_at_once(demo, admin_as):
+    response = preview(admin_as("ann"), demo.passholder(UIDS.pieter), {"uitpas_number": " "})
+    assert {
+        field: [message.split(" <small")[0] for message in messages]
+        for field, messages in form_errors(response).items()
+    } == {
+        "uitpas_number": ["Scan of typ het nieuwe UiTPAS-nummer."],
+        "reason": ["Kies de reden voor de nieuwe kaart."],
+        "balie": ["Kies de balie waarvoor u nu werkt."],
+    }
+
+
+# --- Refusals: the API's code in small print, on the field it concerns, and nothing changes ---
 UNKNOWN_NUMBER = make_uitpas_number(prefix="09300", serial=999999, kansenpas=False)
 API_NAMES = {
     "reason": "reason",
@@ -285,19 +403,23 @@ def case_data(changes: dict) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
+@pytest.mark.parametrize("step", ["_preview", "_confirm"])
 @pytest.mark.parametrize(("changes", "code", "field"), MISTAKES.values(), ids=MISTAKES.keys())
 def test_the_admin_and_the_api_give_the_same_code_for_the_same_mistake(
-    demo, admin_as, api_as, changes, code, field
+    demo, admin_as, api_as, changes, code, field, step
 ):
     data = case_data(changes)
     uid = data.pop("uid")
     before = database_state()
 
-    response = admin_as("ann").post(new_card_url(demo.passholder(uid)), data)
+    response = admin_as("ann").post(new_card_url(demo.passholder(uid)), {**data, step: "x"})
     errors = form_errors(response)
     assert list(errors) == [field or "__all__"]
     [message] = errors[field or "__all__"]
-    assert message.startswith(f"{code}: ")
+    words, small_print = message.split(" <small", 1)
+    assert small_print == f' class="api-code">{code}</small>'
+    # In words: no API code, parameter name or status constant.
+    assert not re.search(r"[A-Z]{2,}_[A-Z]|uitpasNumber|balieConsumerKey|kansenStatuutEndDate", words), words
     assert database_state() == before
 
     api_response = api_as("ann").post(
@@ -309,11 +431,35 @@ def test_the_admin_and_the_api_give_the_same_code_for_the_same_mistake(
 
 def test_a_refusal_shows_the_form_again_with_what_was_typed(demo, admin_as):
     data = case_data(MISTAKES["card of another balie's stock"][0])
-    response = admin_as("ann").post(new_card_url(demo.passholder(data.pop("uid"))), data)
+    response = preview(admin_as("ann"), demo.passholder(data.pop("uid")), data)
     content = response.content.decode()
     assert 'value="0930000000503"' in content
-    assert "INVALID_CARD: Kaart 0930000000503 zit niet in de voorraad van Bibliotheek Aalst." in content
+    assert (
+        "Kaart 0930000000503 zit niet in de voorraad van Bibliotheek Aalst: neem een kaart uit die voorraad. "
+        '<small class="api-code">INVALID_CARD</small>'
+    ) in content
     assert "De kaart is niet geregistreerd. Er is niets veranderd." in content
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (
+            "0930000000800",
+            "Kaart 0930000000800 kan niet uitgereikt worden: haar status is “centrale voorraad”.",
+        ),
+        (
+            "0930000000701",
+            "Kaart 0930000000701 kan niet uitgereikt worden: haar status is “verzonden naar balie”.",
+        ),
+        ("0930000002004", "Kaart 0930000002004 kan niet uitgereikt worden: haar status is “geblokkeerd”."),
+    ],
+)
+def test_a_status_is_named_in_words(demo, admin_as, number, words):
+    data = case_data({"uitpas_number": number})
+    response = preview(admin_as("ann"), demo.passholder(data.pop("uid")), data)
+    [message] = form_errors(response)["uitpas_number"]
+    assert message.startswith(words)
 
 
 def test_the_form_of_a_passholder_outside_ones_card_systems_does_not_exist(demo, admin_as):
@@ -323,7 +469,7 @@ def test_the_form_of_a_passholder_outside_ones_card_systems_does_not_exist(demo,
     assert client.get(new_card_url(marc)).status_code == 404
     response = client.post(
         new_card_url(marc),
-        {"reason": "EXTRA_CARD", "uitpas_number": "0930000000107", "balie": KEYS.bib_aalst},
+        {"reason": "EXTRA_CARD", "uitpas_number": "0930000000107", "balie": KEYS.bib_aalst, "_confirm": "x"},
     )
     assert response.status_code == 404
     assert database_state() == before

@@ -11,8 +11,10 @@ from django.utils import timezone
 from cardsystems.models import Card, CardStatus
 from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.models import Membership
+from passholders.services import register_new_card
 from tests.conftest import UIDS, change_form_data
-from tests.factories import BalieFactory, CardFactory, MembershipFactory, UserFactory
+from tests.factories import BalieFactory, CardFactory, MembershipFactory, PassholderFactory, UserFactory
+from uitpas_site.admin_lists import CappedCountPaginator
 
 CHANGELIST = reverse("admin:passholders_passholder_changelist")
 AALST_MEMBERS = {"Claes", "Janssen", "Maes", "Vanmaele"}
@@ -259,3 +261,109 @@ def test_the_passholder_page_says_whether_the_kansenstatuut_still_counts(
         )
     content = admin_as("ann").get(change_url(passholder)).content.decode()
     assert re.search(rf'<td class="field-kansenstatuut_still_counts">\s*<p>{shown}</p>', content), content
+
+
+# --- At the scale of a card system: the list counts no further than it must ---
+
+
+def test_the_list_counts_at_most_its_cap_and_says_there_are_more(demo, admin_as, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    content = admin_as("ann").get(CHANGELIST).content.decode()
+    assert "Meer dan 2 pashouders: zoek om er een te vinden." in content
+    for first_name in ("Zita", "Anna", "Mila"):
+        MembershipFactory(
+            passholder=PassholderFactory(first_name=first_name, name="Aerts"), card_system=demo.aalst
+        )
+    searched = admin_as("ann").get(CHANGELIST, {"q": "aerts"}).content.decode()
+    assert "meer dan 2 resultaten" in searched
+
+
+def test_the_list_counts_exactly_below_its_cap(demo, admin_as):
+    content = admin_as("ann").get(CHANGELIST).content.decode()
+    assert "4 pashouders" in content
+    assert "1 pashouder" in admin_as("ann").get(CHANGELIST, {"q": "vanm"}).content.decode()
+
+
+def test_a_name_search_sorts_its_matches_by_name_ignoring_case(demo, admin_as):
+    for name in ("de Smet", "Dewulf", "DEMIR"):
+        MembershipFactory(passholder=PassholderFactory(first_name="An", name=name), card_system=demo.aalst)
+    response = admin_as("ann").get(CHANGELIST, {"q": "de"})
+    assert [passholder.name for passholder in response.context["cl"].result_list] == [
+        "de Smet",
+        "DEMIR",
+        "Dewulf",
+    ]
+
+
+def test_the_search_box_has_the_focus(demo, admin_as):
+    content = admin_as("ann").get(CHANGELIST).content.decode()
+    assert re.search(r'<input type="text"[^>]*id="searchbar" autofocus', content)
+
+
+def test_a_chip_number_finds_its_holder_in_the_list(demo, admin_as):
+    assert listed(admin_as("ann").get(CHANGELIST, {"q": "04a1000000001410"})) == {"Vanmaele"}
+
+
+# --- The history button: the passholder's cards, memberships and vouchers ---
+
+
+def history_url(passholder):
+    return reverse("admin:passholders_passholder_history", args=[passholder.pk])
+
+
+def test_the_history_shows_the_card_history_and_audit_entries_of_the_passholder(demo, admin_as):
+    pieter = demo.passholder(UIDS.pieter)
+    register_new_card(
+        user=demo.user("ann"),
+        uid=UIDS.pieter,
+        reason="OBTAIN_KANSENSTATUUT",
+        uitpas_number="0930000001113",
+        voucher_number="1000001",
+        balie_consumer_key=demo.bib_aalst.consumer_key,
+        kansenstatuut_end_date=f"{timezone.localdate().year + 1}-04-30",
+    )
+    response = admin_as("ann").get(history_url(pieter))
+    assert response.status_code == 200
+    events = response.context["events"]
+    # The new card, the old card blocked; the membership (card, kansenstatuut, end
+    # date) and the voucher in the audit log: newest first, all of one moment here.
+    assert {event.subject for event in events} == {
+        "Lidmaatschap Pieter Janssen – UiTPAS Regio Aalst",
+        "Voucher 1000001",
+        "kaart 0930000001113",
+        "kaart 0930056878802",
+    }
+    assert [event.when for event in events] == sorted((event.when for event in events), reverse=True)
+    membership = next(event for event in events if event.subject.startswith("Lidmaatschap"))
+    end = f"30/04/{timezone.localdate().year + 1}"
+    assert membership.changes == [
+        "huidige kaart: 0930056878802 → 0930000001113",
+        "kansenstatuut: nee → ja",
+        f"einddatum kansenstatuut: – → {end}",
+    ]
+    assert (membership.who, membership.balie, membership.reason) == (
+        "ann",
+        "Bibliotheek Aalst",
+        "nieuwe kaart geregistreerd",
+    )
+    old_card = next(event for event in events if event.subject == "kaart 0930056878802")
+    assert (old_card.changes, old_card.reason) == (["actief → geblokkeerd"], "kansenstatuut verkregen")
+    content = response.content.decode()
+    assert "huidige kaart: 0930056878802 → 0930000001113" in content
+
+
+def test_the_history_shows_only_the_card_systems_the_viewer_sees(demo, admin_as):
+    ellen = demo.passholder(UIDS.ellen)
+    gent_card = CardFactory(card_system=demo.gent, status=CardStatus.LOCAL_STOCK, balie=demo.bib_gent)
+    register_new_card(
+        user=demo.user("greet"), uid=UIDS.ellen, reason="EXTRA_CARD", uitpas_number=gent_card.uitpas_number
+    )
+    subjects = {event.subject for event in admin_as("ann").get(history_url(ellen)).context["events"]}
+    assert all("Gent" not in subject and gent_card.uitpas_number not in subject for subject in subjects)
+    assert f"kaart {gent_card.uitpas_number}" in {
+        event.subject for event in admin_as("admin").get(history_url(ellen)).context["events"]
+    }
+
+
+def test_the_history_of_a_passholder_outside_ones_card_systems_does_not_exist(demo, admin_as):
+    assert admin_as("ann").get(history_url(demo.passholder(UIDS.marc))).status_code == 404

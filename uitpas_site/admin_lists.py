@@ -21,8 +21,14 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models.constants import LOOKUP_SEP
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from cardsystems.selectors import is_card_system_administrator
 
 MAX_SEARCH_WORDS = 10
 REGEX_LOOKUPS = {"regex", "iregex"}
@@ -63,7 +69,14 @@ class BoundedLists:
 
 
 class BackOfficeSite(admin.AdminSite):
-    """The admin site: every model admin registered with it has :class:`BoundedLists`."""
+    """The admin site: every model admin registered with it has :class:`BoundedLists`.
+
+    It holds the counter (``passholders.counter``), the first page of a clerk: the index
+    sends a clerk there (someone who works at a balie that may register cards, and who
+    administers no card system), while administrators keep the index, and the header
+    links to the counter for everybody who works at a balie. The counter's home shows
+    the clerk's other pages, the index's list.
+    """
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
@@ -72,6 +85,45 @@ class BackOfficeSite(admin.AdminSite):
                 admin_class.__name__, (BoundedLists, admin_class), {"__module__": admin_class.__module__}
             )
         super().register(model_or_iterable, admin_class, **options)
+
+    # The counter's modules are imported when used: passholders' admin imports this one.
+
+    def get_urls(self):
+        from passholders.counter import Counter
+
+        return Counter(self).urls() + super().get_urls()
+
+    def index(self, request, extra_context=None):
+        from passholders.counter_balie import counter_balies
+
+        if counter_balies(request) and not is_card_system_administrator(request.user):
+            return redirect("admin:counter")
+        return super().index(request, extra_context)
+
+    def each_context(self, request):
+        from passholders.counter_balie import balies_of_request
+
+        context = super().each_context(request)
+        works_at_a_balie = request.user.is_authenticated and bool(balies_of_request(request))
+        context["counter_url"] = reverse("admin:counter", current_app=self.name) if works_at_a_balie else None
+        return context
+
+
+class CappedCountPaginator(Paginator):
+    """A list's paginator that counts at most ``cap`` rows (and one more, to know there
+    are more): counting a million passholders that are members of a card system takes
+    a third of a second on SQLite and PostgreSQL alike, for a number nobody pages
+    through; a search narrows the list instead. The list says "more than 10,000"."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 class ChoiceFilter(admin.SimpleListFilter):

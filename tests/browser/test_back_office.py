@@ -1,7 +1,8 @@
-"""A clerk at the counter, in a real browser: find the passholder, register a new card
-through the list action or the passholder's button, see what happened; mistakes shown on
-the form and changing nothing; the language switch. Screenshots of the main pages go to
-artifacts/screenshots/."""
+"""A clerk in the admin's passholder pages, in a real browser: find the passholder,
+register a new card through the list action or the passholder's button (the form, its
+preview, the confirmation), see what happened; mistakes shown on the form in words and
+changing nothing; the language switch. Screenshots of the main pages go to
+artifacts/screenshots/. (The counter has tests of its own: test_counter.py.)"""
 
 import datetime
 import re
@@ -31,8 +32,16 @@ def open_new_card_form(page: Page, uitpas_number: str) -> None:
     expect(page).to_have_url(re.compile(r"/new-card/$"))
 
 
+def preview_and_confirm(page: Page) -> None:
+    page.click("input[name=_preview]")
+    expect(page.locator("#new-card-preview")).to_be_visible()
+    page.click("input[name=_confirm]")
+
+
 def test_a_clerk_registers_a_new_card_through_the_list_action(page, demo):
     log_in(page, "bert")
+    # A clerk's first page is the counter.
+    expect(page).to_have_url(re.compile(r"/admin/counter/$"))
     screenshot(page, "01-index-clerk")
     search(page, "0930056878802")
     rows = page.locator("#result_list tbody tr")
@@ -49,7 +58,7 @@ def test_a_clerk_registers_a_new_card_through_the_list_action(page, demo):
     page.fill("#id_uitpas_number", "0930000000503")
     page.check("input[name=reason][value=LOSS_THEFT]")
     screenshot(page, "03-new-card-form")
-    page.click("input[name=_register]")
+    preview_and_confirm(page)
 
     expect(page.locator(".messagelist .success")).to_have_text(
         "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. "
@@ -64,17 +73,23 @@ def test_a_clerk_registers_a_new_card_through_the_list_action(page, demo):
     assert membership.current_card.uitpas_number == "0930000000503"
 
 
-def test_a_clerk_registers_a_new_card_through_the_button_and_the_form_proposes_the_reason(page, demo):
+def test_a_clerk_registers_a_new_card_through_the_button_and_the_form_points_out_the_reason(page, demo):
     log_in(page, "ann")
     open_new_card_form(page, "0930000001410")  # Ellen, kansenstatuut, kansenpas
     expect(page.locator("#reason-proposal")).to_be_hidden()
-    # A regular card for a kansenpas holder: the form proposes "kansenstatuut lost".
+    # A regular card for a kansenpas holder: the form points out "kansenstatuut lost",
+    # and checks nothing: the clerk chooses.
     page.fill("#id_uitpas_number", "0930000000107")
-    expect(page.locator("input[name=reason][value=LOSS_KANSENSTATUUT]")).to_be_checked()
     expect(page.locator("#reason-proposal")).to_contain_text("Kansenstatuut verloren")
+    expect(page.locator("li.proposed")).to_have_attribute("data-reason", "LOSS_KANSENSTATUUT")
+    expect(page.locator("input[name=reason]:checked")).to_have_count(0)
+    page.check("input[name=reason][value=LOSS_KANSENSTATUUT]")
     page.select_option("#id_balie", label="Bibliotheek Aalst")
     screenshot(page, "05-new-card-form-proposal")
-    page.click("input[name=_register]")
+    page.click("input[name=_preview]")
+    # The kansenstatuut ends only when the clerk ticks the box that says so.
+    page.check("#id_kansenstatuut_confirmed")
+    page.click("input[name=_confirm]")
 
     expect(page.locator(".messagelist .success")).to_contain_text(
         "Ellen Vanmaele heeft nu kaart 0930000000107"
@@ -91,9 +106,13 @@ def test_obtaining_a_kansenstatuut_with_the_proposed_end_date(page, demo):
     proposed = datetime.date(timezone.localdate().year + 1, 4, 30)
     expect(page.locator("#id_kansenstatuut_end_date")).to_have_value(proposed.isoformat())
     page.fill("#id_uitpas_number", "0930000001113")
-    expect(page.locator("input[name=reason][value=OBTAIN_KANSENSTATUUT]")).to_be_checked()
+    expect(page.locator("input[name=reason]:checked")).to_have_count(0)
+    page.check("input[name=reason][value=OBTAIN_KANSENSTATUUT]")
     page.select_option("#id_balie", label="Bibliotheek Aalst")
-    page.click("input[name=_register]")
+    page.click("input[name=_preview]")
+    expect(page.locator(".kansenstatuut-confirmation")).to_contain_text(f"tot {proposed:%d/%m/%Y}")
+    page.check("#id_kansenstatuut_confirmed")
+    page.click("input[name=_confirm]")
 
     expect(page.locator(".messagelist .success")).to_contain_text("0930000001113")
     membership = Membership.objects.get(passholder__uid=UIDS.pieter)
@@ -107,12 +126,14 @@ def test_a_card_outside_the_balies_stock_is_refused_on_the_form_and_nothing_chan
     page.fill("#id_uitpas_number", "0930000000503")  # in the stock of CC De Werf
     page.check("input[name=reason][value=LOSS_THEFT]")
     page.select_option("#id_balie", label="Bibliotheek Aalst")
-    page.click("input[name=_register]")
+    page.click("input[name=_preview]")
 
     expect(page.locator(".errornote")).to_have_text("De kaart is niet geregistreerd. Er is niets veranderd.")
     expect(page.locator(".field-uitpas_number .errorlist")).to_have_text(
-        "INVALID_CARD: Kaart 0930000000503 zit niet in de voorraad van Bibliotheek Aalst."
+        "Kaart 0930000000503 zit niet in de voorraad van Bibliotheek Aalst: neem een kaart uit die voorraad. "
+        "INVALID_CARD"
     )
+    expect(page.locator(".field-uitpas_number .errorlist small.api-code")).to_have_text("INVALID_CARD")
     # What she typed is still there, to correct.
     expect(page.locator("#id_uitpas_number")).to_have_value("0930000000503")
     expect(page.locator("input[name=reason][value=LOSS_THEFT]")).to_be_checked()
@@ -127,10 +148,10 @@ def test_a_clerk_acting_for_a_balie_without_rights_is_refused(page, demo):
     page.fill("#id_uitpas_number", "0930000000206")
     page.check("input[name=reason][value=DEFECT]")
     page.select_option("#id_balie", label="Toneelvereniging Haaltert")
-    page.click("input[name=_register]")
+    page.click("input[name=_preview]")
 
     expect(page.locator(".field-balie .errorlist")).to_have_text(
-        "ACCESS_DENIED: Toneelvereniging Haaltert mag geen nieuwe kaarten registreren in UiTPAS Regio Aalst."
+        "Toneelvereniging Haaltert mag geen kaarten van UiTPAS Regio Aalst uitreiken. ACCESS_DENIED"
     )
     screenshot(page, "07-new-card-form-access-denied")
     assert database_state() == before
@@ -148,7 +169,11 @@ def test_the_language_follows_the_browser_and_the_switch(open_page, demo):
     page.click("#language-switch button[value=en]")
     expect(page.locator("#site-name")).to_have_text("UiTPAS back-office")
     page.goto(CHANGELIST)
-    expect(page.locator("#changelist-search")).to_contain_text("Search by name, uid or UiTPAS number.")
+    expect(page.locator("#changelist-search")).to_contain_text(
+        "Search by UiTPAS number, chip number, uid, or the start of the name and first name."
+    )
+    # The search box has the focus: a scan or a name is what comes next.
+    expect(page.locator("#searchbar")).to_be_focused()
     screenshot(page, "08-passholder-list-english")
 
 

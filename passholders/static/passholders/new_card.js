@@ -1,8 +1,9 @@
-// The new-card form proposes LOSS_KANSENSTATUUT or OBTAIN_KANSENSTATUUT when the kansenpas
-// flag of the typed number (its 12th digit) differs from that of the passholder's current
-// card in the card system the number belongs to (its first five digits), as the earlier
-// UiTPAS back-office did. It only proposes: the clerk may choose another reason, and the
-// service decides.
+// The new-card form points out a reason while the new number is typed: "Kansenstatuut
+// obtained" when its kansenpas flag (the 12th digit) says kansenpas and the passholder's
+// current card in that card system (its first five digits) is none, "Kansenstatuut lost"
+// the other way round, as the earlier UiTPAS back-office did. It only points the reason
+// out (a mark and a sentence): it never checks a radio button, so a scanner's Enter can
+// never register a reason the clerk did not choose. The service decides.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   const data = document.getElementById("kansenpas-by-prefix");
@@ -12,14 +13,9 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   const currentIsKansenpas = JSON.parse(data.textContent);
-  let proposed = null; // the radio button this script checked, while it stands
-
-  function radioFor(reason) {
-    return document.querySelector('input[name="reason"][value="' + reason + '"]');
-  }
 
   function proposal(value) {
-    const digits = value.trim();
+    const digits = value.replace(/\s/g, "");
     if (!/^0[0-9]{12}$/.test(digits)) {
       return null;
     }
@@ -31,41 +27,16 @@ document.addEventListener("DOMContentLoaded", function () {
     return isKansenpas ? "OBTAIN_KANSENSTATUUT" : "LOSS_KANSENSTATUUT";
   }
 
-  function showHint(reason) {
+  function pointOut() {
+    const reason = proposal(number.value);
     hint.hidden = reason === null;
     if (reason !== null) {
       hint.textContent = reason === "OBTAIN_KANSENSTATUUT" ? hint.dataset.obtain : hint.dataset.loss;
     }
-  }
-
-  function propose() {
-    const reason = proposal(number.value);
-    showHint(reason);
-    if (reason === null) {
-      if (proposed !== null) {
-        proposed.checked = false;
-        proposed = null;
-      }
-      return;
-    }
-    const radio = radioFor(reason);
-    if (radio && radio !== proposed) {
-      radio.checked = true;
-      proposed = radio;
-    }
-  }
-
-  document.querySelectorAll('input[name="reason"]').forEach(function (radio) {
-    radio.addEventListener("change", function () {
-      proposed = null; // the clerk chose
+    document.querySelectorAll("ul.reasons li[data-reason]").forEach(function (item) {
+      item.classList.toggle("proposed", item.dataset.reason === reason);
     });
-  });
-  number.addEventListener("input", propose);
-  // A form shown again after a refusal keeps the reason the clerk chose; it only says
-  // what it would propose.
-  if (document.querySelector('input[name="reason"]:checked')) {
-    showHint(proposal(number.value));
-  } else {
-    propose();
   }
+
+  number.addEventListener("input", pointOut);
 });
