@@ -50,6 +50,10 @@ class AuditEntry(models.Model):
         LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("login unlocked")
         STAFF_ADDED = "STAFF_ADDED", _("added to a balie's staff")
         STAFF_REMOVED = "STAFF_REMOVED", _("removed from a balie's staff")
+        PRICE_ADDED = "PRICE_ADDED", _("price added")
+        PRICE_CHANGED = "PRICE_CHANGED", _("price changed")
+        PRICE_DELETED = "PRICE_DELETED", _("price deleted")
+        SALE_REFUNDED = "SALE_REFUNDED", _("sale refunded")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
