@@ -131,7 +131,8 @@ def asked_price(
 
     Checked in the order of ``PRICE_CHECKS`` (``cardsystems.api``): the first failing
     check decides the code. ``postal_code`` is taken and changes nothing: no price list
-    here depends on where a passholder lives. Five queries with a balie.
+    here depends on where a passholder lives. Three queries with a named balie: the
+    balie, the card (with the balie's right and the voucher), the price rows.
     """
     uitpas_number, reason = _given(uitpas_number), _given(reason)
     date_of_birth, voucher_number = _given(date_of_birth), _given(voucher_number)

@@ -235,7 +235,13 @@ class SaleAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         if not self.has_module_permission(request):
             return False
-        return obj is None or visible_sales(stock_rights(request)).filter(pk=obj.pk).exists()
+        if obj is None:
+            return True
+        # Django asks this many times per page: one query.
+        answers = request.__dict__.setdefault("_visible_sales", {})
+        if obj.pk not in answers:
+            answers[obj.pk] = visible_sales(stock_rights(request)).filter(pk=obj.pk).exists()
+        return answers[obj.pk]
 
     def has_add_permission(self, request):
         return False
