@@ -403,6 +403,26 @@ def test_an_administrator_sees_only_their_card_systems_sales_at_a_shared_balie(
         assert page.context["total"].amount == amount, who
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"first_day": "9999-12-31", "last_day": "9999-12-31"},
+        {"first_day": "0001-01-01", "last_day": "0001-01-01"},
+        {"first_day": "2026-02-30"},
+        {"first_day": "2026-05-02", "last_day": "2026-05-01"},
+        {"first_day": "2024-01-01", "last_day": "2026-01-01"},
+        {"balie": "\x00"},
+        {"balie": "abc"},
+    ],
+)
+def test_days_and_balies_the_page_does_not_offer_are_form_errors(demo, admin_as, query):
+    for name in (COLLECTED, COLLECTED_CSV):
+        response = admin_as("ksb-aalst").get(reverse(name), query)
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert response.context["form"].errors and "sales" not in response.context
+
+
 def test_the_page_costs_the_same_at_many_sales(demo, admin_as, a_day_of_sales):
     def queries() -> int:
         client = admin_as("ann")

@@ -54,6 +54,7 @@ from uitpas_site.admin_lists import ChoiceFilter
 # The balie choice for the sales an administrator made for no balie.
 WITHOUT_BALIE = "none"
 LONGEST_PERIOD = datetime.timedelta(days=366)
+EARLIEST_DAY = datetime.date(2000, 1, 1)
 
 
 def may_refund(rights: StockRights, sale: Sale) -> bool:
@@ -86,6 +87,7 @@ class CollectedForm(forms.Form):
     )
 
     def __init__(self, query, *, balies: list[Balie], without_balie: bool, today: datetime.date) -> None:
+        self.today = today
         self.balies = {str(balie.pk): balie for balie in balies}
         choices = [(key, balie.name) for key, balie in self.balies.items()]
         if without_balie:
@@ -100,7 +102,11 @@ class CollectedForm(forms.Form):
         cleaned = super().clean()
         first_day, last_day = cleaned.get("first_day"), cleaned.get("last_day")
         if first_day and last_day:
-            if last_day < first_day:
+            # Sales began long after 2000 and none lie ahead; the calendar's own ends
+            # (years 1 and 9999) would overflow the chart's 30 days.
+            if first_day < EARLIEST_DAY or last_day > self.today + LONGEST_PERIOD:
+                self.add_error("first_day", _("Choose days between 2000 and a year from now."))
+            elif last_day < first_day:
                 self.add_error("last_day", _("The period ends before it starts."))
             elif last_day - first_day >= LONGEST_PERIOD:
                 self.add_error("last_day", _("Choose a period of at most a year."))
