@@ -108,6 +108,12 @@ _KEY_OR_OWN = OpenApiParameter(
     description="The balie you act for; by default the balie of a balie's own OAuth consumer, else the only "
     "balie you work at.",
 )
+_KEY_OF_LISTS = OpenApiParameter(
+    "balieConsumerKey",
+    str,
+    description="The balie you act for; by default the balie of a balie's own OAuth consumer, else none "
+    "(see the description).",
+)
 
 
 class CountCardsView(APIView):
@@ -407,7 +413,7 @@ class PriceListView(APIView):
         "balieConsumerKey, not signed by a balie's own consumer): the card systems where one of the balies "
         "you work at, or you yourself as administrator, hold that right; every card system for a superuser. "
         "No such card system: an empty `uitpasPrices`.",
-        parameters=[_KEY_OR_OWN],
+        parameters=[_KEY_OF_LISTS],
         responses={
             200: inline_serializer(
                 name="UitpasPricesResponse",
