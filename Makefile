@@ -11,7 +11,7 @@ HOST := 127.0.0.1
 PORT := 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help run test lint serve bench bench-stock bench-counter bench-slow-clients fuzz install install-dev static system-packages
+.PHONY: help run test lint serve bench bench-stock bench-counter bench-sales bench-slow-clients fuzz install install-dev static system-packages
 
 help:
 	@echo "make run          install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench        newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
 	@echo "make bench-stock  time generating and importing a million cards, and the admin's card list"
 	@echo "make bench-counter  the counter's lookups and the passholder list at a million passholders (SQLite, PostgreSQL)"
+	@echo "make bench-sales  what each balie collected, at 1,000 and 100,000 sales (SQLite, then PostgreSQL)"
 	@echo "make bench-slow-clients  requests per second through make serve's gunicorn, with and without 50 slow clients"
 	@echo "make fuzz         the long run of the API fuzz tests"
 
@@ -120,3 +121,7 @@ bench-stock: static
 bench-counter: static system-packages
 	$(PY) scripts/bench_counter.py
 	scripts/with-postgres $(PY) scripts/bench_counter.py
+# What each balie collected, at 1,000 and 100,000 sales; results in docs/benchmarks.md.
+bench-sales: static system-packages
+	$(PY) scripts/bench_sales.py
+	scripts/with-postgres $(PY) scripts/bench_sales.py --postgres

@@ -1,4 +1,7 @@
-"""The card endpoints of the XML API; they translate HTTP and call the domain."""
+"""The card endpoints of the XML API (and the prices of cards); they translate HTTP and
+call the domain."""
+
+import copy
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -8,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cardsystems.errors import ErrorCode as Code
-from cardsystems.models import CardStatus, CardType
+from cardsystems.models import CardStatus, CardType, PriceReason, UitpasPrice
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.price_selectors import REASON_ALIASES, AskedPrice, asked_price, price_lists
 from cardsystems.selectors import BalieWorkedAt, balie_card_counters, balies_of_uid, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
@@ -51,6 +55,44 @@ BALIE_LIST_CHECKS = [
     ),
     (Code.UNKNOWN_USER, "no user has that uid (also a uid that is no UUID); only superusers get this far"),
 ]
+_REASONS = ", ".join(PriceReason.values)
+PRICE_CHECKS = [
+    (
+        Code.MISSING_REQUIRED_FIELDS,
+        "uitpasNumber or reason missing or blank; no balieConsumerKey and none can be derived (you work at "
+        "several balies or none, and are no card system administrator)",
+    ),
+    (
+        Code.PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON,
+        f"reason is not one of {_REASONS} (or REMOVAL, the earlier spelling of DEFECT)",
+    ),
+    (Code.PARSE_INVALID_UITPASNUMBER, "not `0` + 12 digits, 12th digit not 0 or 1, or a wrong check digit"),
+    (Code.PARSE_INVALID_VOUCHERNUMBER, "voucherNumber is not a string of digits"),
+    (
+        Code.PARSE_INVALID_DATE,
+        "dateOfBirth is not a W3C date (`YYYY-MM-DD` or `YYYY-MM-DDThh:mm[:ss[.s]]TZD`)",
+    ),
+    (Code.INVALID_DATE_CONSTRAINTS, "dateOfBirth lies in the future (Brussels)"),
+    (Code.UNKNOWN_BALIE_CONSUMERKEY, "no balie has that consumer key"),
+    (Code.ACCESS_DENIED, "you do not work at that balie"),
+    (Code.UNKNOWN_CARD, "no card has that number"),
+    (
+        Code.ACCESS_DENIED,
+        f"the acting balie (or you, acting as administrator) lacks {CardSystemPermission.PASSHOLDER_CREATE.api_name} "
+        "on the card's card system",
+    ),
+    (Code.UNKNOWN_VOUCHER, "no voucher with that number in the card's card system"),
+    (
+        Code.BALIE_NOT_AUTHORIZED,
+        "the card is not assigned to the acting balie (sent to it or in its stock); not checked for an "
+        "administrator acting for no balie",
+    ),
+    (Code.INVALID_VOUCHER_STATUS, "the voucher was already redeemed"),
+]
+PRICE_LIST_CHECKS = [
+    (Code.UNKNOWN_BALIE_CONSUMERKEY, "with balieConsumerKey: no balie has that consumer key"),
+    (Code.ACCESS_DENIED, "with balieConsumerKey: you do not work at that balie"),
+]
 # How the v3 balie list names a balie's rights. v3 named no block right: "blokkeren" is ours.
 BALIE_LIST_PERMISSION_NAMES = {
     CardSystemPermission.PASSHOLDER_CREATE: "registratie",
@@ -60,6 +102,18 @@ BALIE_LIST_PERMISSION_NAMES = {
 # Staff only: this back-office has no balie administrators.
 BALIE_ROLE = "member"
 _KEY = OpenApiParameter("balieConsumerKey", str, description="The balie you act for.")
+_KEY_OR_OWN = OpenApiParameter(
+    "balieConsumerKey",
+    str,
+    description="The balie you act for; by default the balie of a balie's own OAuth consumer, else the only "
+    "balie you work at.",
+)
+_KEY_OF_LISTS = OpenApiParameter(
+    "balieConsumerKey",
+    str,
+    description="The balie you act for; by default the balie of a balie's own OAuth consumer, else none "
+    "(see the description).",
+)
 
 
 class CountCardsView(APIView):
@@ -275,3 +329,153 @@ class CardView(APIView):
                 "uitpasNumber": card.uitpas_number,
             }
         )
+
+
+# The UitpasPrice entity in the v3 order; elements without a value are left out.
+_UITPAS_PRICE = inline_serializer(
+    name="UitpasPrice",
+    fields={
+        "id": serializers.IntegerField(
+            required=False, help_text="The row of the price list; absent when no price is set."
+        ),
+        "reason": serializers.ChoiceField(choices=PriceReason.values),
+        "cardType": serializers.ChoiceField(choices=CardType.values),
+        "voucherType": inline_serializer(
+            name="PriceVoucherType",
+            required=False,
+            fields={"name": serializers.CharField(), "prefix": serializers.CharField()},
+            help_text="Only in a row that is the price with a voucher of this type.",
+        ),
+        "ageRange": inline_serializer(
+            name="AgeRange",
+            required=False,
+            fields={
+                "ageFrom": serializers.IntegerField(required=False, help_text="From this age on (years)."),
+                "ageTo": serializers.IntegerField(required=False, help_text="Up to and including this age."),
+            },
+            help_text="Absent: any age. A bound that is absent is open.",
+        ),
+        "kansenstatuut": serializers.BooleanField(help_text="The price of a kansenpas."),
+        "useWhenAgeUnknown": serializers.BooleanField(
+            required=False,
+            help_text="Present (`true`) only in the row used when the date of birth is unknown.",
+        ),
+        "price": serializers.CharField(help_text="Euro, two decimals: `5.00`; `0.00` when no price is set."),
+        # A copy made here, so that the contract lists it last, where the XML has it.
+        "cardSystem": copy.deepcopy(CARD_SYSTEM_REF),
+    },
+)
+
+
+def uitpas_price_element(row: UitpasPrice) -> dict:
+    """A row of a price list as the v3 UitpasPrice entity."""
+    has_ages = row.age_from is not None or row.age_to is not None
+    return {
+        "id": row.pk,
+        "reason": row.reason,
+        "cardType": row.card_type,
+        "voucherType": row.voucher_type
+        and {"name": row.voucher_type.name, "prefix": row.voucher_type.prefix},
+        "ageRange": {"ageFrom": row.age_from, "ageTo": row.age_to} if has_ages else None,
+        "kansenstatuut": row.kansenstatuut,
+        # Written only when true, so that the v3 documentation's rows read as they are.
+        "useWhenAgeUnknown": True if row.use_when_age_unknown else None,
+        "price": f"{row.price:.2f}",
+        "cardSystem": {"id": row.card_system_id, "name": row.card_system.name},
+    }
+
+
+def asked_price_element(asked: AskedPrice) -> dict:
+    """The row that fits the registration; or, when none does, the registration itself
+    with price 0.00 and no id: no price is set."""
+    if asked.price.row is not None:
+        return uitpas_price_element(asked.price.row)
+    card = asked.card
+    return {
+        "reason": asked.reason,
+        "cardType": card.card_type,
+        "kansenstatuut": card.kansenpas,
+        "price": f"{asked.price.amount:.2f}",
+        "cardSystem": {"id": card.card_system_id, "name": card.card_system.name},
+    }
+
+
+class PriceListView(APIView):
+    """``GET /uitpas/passholder/uitpasPrice``: the price lists of the card systems where
+    the acting balie may register passholders."""
+
+    @extend_schema(
+        operation_id="uitpasPrices",
+        summary="The price lists of the card systems where the balie may register passholders",
+        description="Every row of the price lists of the card systems where the acting balie holds "
+        f"{CardSystemPermission.PASSHOLDER_CREATE.api_name}, as v3 UitpasPrice entities, by card system, "
+        "reason, card type, kansenstatuut, voucher type (none first) and age. Without a balie (no "
+        "balieConsumerKey, not signed by a balie's own consumer): the card systems where one of the balies "
+        "you work at, or you yourself as administrator, hold that right; every card system for a superuser. "
+        "No such card system: an empty `uitpasPrices`.",
+        parameters=[_KEY_OF_LISTS],
+        responses={
+            200: inline_serializer(
+                name="UitpasPricesResponse",
+                fields={
+                    "uitpasPrices": serializers.ListField(
+                        child=_UITPAS_PRICE, help_text="`uitpasPrice` elements."
+                    )
+                },
+            ),
+            **error_responses(PRICE_LIST_CHECKS),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        rows = price_lists(
+            user=request.user,
+            balie_consumer_key=balie_consumer_key(request, request.query_params.get("balieConsumerKey")),
+        )
+        return Response({"uitpasPrices": [{"uitpasPrice": uitpas_price_element(row)} for row in rows]})
+
+
+class PriceView(APIView):
+    """``GET /uitpas/price?uitpasNumber=…&reason=…``: the price of one registration."""
+
+    @extend_schema(
+        operation_id="uitpasPrice",
+        summary="The price of registering a card",
+        description="The row of the card's price list that fits the registration: the card's card system "
+        "and type, the reason, kansenstatuut = whether the card is a kansenpas, the age on today's Brussels "
+        "date from dateOfBirth (the birthday counts; without dateOfBirth the row used when the age is "
+        "unknown), and with a voucher the row of its type, else the row without a voucher type. When no row "
+        "fits, no price is set: `uitpasPrice` has no `id`, the registration's reason, card type, "
+        "kansenstatuut and card system, and price `0.00`. postalCode is accepted and changes nothing.",
+        parameters=[
+            OpenApiParameter("uitpasNumber", str, required=True, description="The card to be registered."),
+            OpenApiParameter(
+                "reason",
+                str,
+                required=True,
+                enum=[*PriceReason.values, *REASON_ALIASES],
+                description="Why the card is sold; REMOVAL is DEFECT.",
+            ),
+            OpenApiParameter(
+                "dateOfBirth", str, description="The passholder's date of birth: a W3C date, `2010-01-01`."
+            ),
+            OpenApiParameter("postalCode", str, description="Accepted; no price depends on it."),
+            OpenApiParameter("voucherNumber", str, description="A voucher of the card's card system."),
+            _KEY_OR_OWN,
+        ],
+        responses={
+            200: inline_serializer(name="UitpasPriceResponse", fields={"uitpasPrice": _UITPAS_PRICE}),
+            **error_responses(PRICE_CHECKS),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        asked = asked_price(
+            user=request.user,
+            uitpas_number=params.get("uitpasNumber"),
+            reason=params.get("reason"),
+            date_of_birth=params.get("dateOfBirth"),
+            postal_code=params.get("postalCode"),
+            voucher_number=params.get("voucherNumber"),
+            balie_consumer_key=balie_consumer_key(request, params.get("balieConsumerKey")),
+        )
+        return Response({"uitpasPrice": asked_price_element(asked)})

@@ -66,6 +66,10 @@ class AuditEntry(models.Model):
         CARDS_RETURNED = "CARDS_RETURNED", _("cards sent back to central stock")
         CARDS_DELETED = "CARDS_DELETED", _("cards deleted")
         CARDS_BLOCKED = "CARDS_BLOCKED", _("cards blocked")
+        PRICE_ADDED = "PRICE_ADDED", _("price added")
+        PRICE_CHANGED = "PRICE_CHANGED", _("price changed")
+        PRICE_DELETED = "PRICE_DELETED", _("price deleted")
+        SALE_REFUNDED = "SALE_REFUNDED", _("sale refunded")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -34,6 +34,10 @@ class ErrorCode(StrEnum):
     UNKNOWN_CHIPNUMBER = "UNKNOWN_CHIPNUMBER"
     # The balie list: no user has that uid.
     UNKNOWN_USER = "UNKNOWN_USER"
+    # The price of a registration (v3 ``GET /uitpas/price``): a reason outside the list,
+    # a card that is not assigned to the acting balie.
+    PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON = "PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON"
+    BALIE_NOT_AUTHORIZED = "BALIE_NOT_AUTHORIZED"
 
     # Failures of the request itself rather than of the operation (HTTP status != 400
     # except PARSE_ERROR); the API documents them next to the domain codes.

@@ -4,15 +4,17 @@ Invariants that the database can hold are constraints here; the services keep th
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models import F, Q, Value
-from django.db.models.functions import Length, Replace, Substr, Upper
+from django.db.models.functions import Coalesce, Length, Replace, Substr, Upper
 from django.db.models.lookups import Exact, LessThanOrEqual
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
@@ -498,6 +500,287 @@ class Voucher(models.Model):
     @property
     def is_redeemed(self) -> bool:
         return self.redeemed_at is not None
+
+
+class PriceReason(models.TextChoices):
+    """What a card is sold for: a passholder's first card, or one of newCard's reasons."""
+
+    FIRST_CARD = "FIRST_CARD", _("first card")
+    LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
+    DEFECT = "DEFECT", _("defect")
+    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
+    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
+    CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
+    EXTRA_CARD = "EXTRA_CARD", _("extra card")
+
+
+class UitpasPrice(models.Model):
+    """A row of a card system's price list (v3 UitpasPrice): what a card costs for one
+    reason and card type, for an age range, with or without kansenstatuut, without a
+    voucher or with a voucher of one type. At most one row fits a registration: the
+    price services refuse a row that would fit the same registrations as another."""
+
+    card_system = models.ForeignKey(
+        CardSystem, on_delete=models.PROTECT, related_name="prices", verbose_name=_("card system")
+    )
+    reason = models.CharField(_("reason"), max_length=24, choices=PriceReason.choices)
+    card_type = models.CharField(_("type"), max_length=10, choices=CardType.choices, default=CardType.CARD)
+    age_from = models.PositiveSmallIntegerField(
+        _("age from"), null=True, blank=True, help_text=_("From this age on (in years); empty: from birth.")
+    )
+    age_to = models.PositiveSmallIntegerField(
+        _("age to"),
+        null=True,
+        blank=True,
+        help_text=_("Up to and including this age; empty: no upper limit."),
+    )
+    use_when_age_unknown = models.BooleanField(
+        _("also when the age is unknown"),
+        default=False,
+        help_text=_("This is also the price for a passholder whose date of birth is unknown."),
+    )
+    kansenstatuut = models.BooleanField(
+        _("kansenstatuut"),
+        default=False,
+        help_text=_("The price of a kansenpas (for a passholder with kansenstatuut)."),
+    )
+    voucher_type = models.ForeignKey(
+        VoucherType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prices",
+        verbose_name=_("voucher type"),
+        help_text=_("The price with a voucher of this type; empty: the price without a voucher."),
+    )
+    price = models.DecimalField(_("price (euro)"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        ordering = ["card_system", "reason", "card_type", "kansenstatuut", "voucher_type", "age_from", "pk"]
+        indexes = [
+            models.Index(
+                fields=["card_system", "reason", "card_type", "kansenstatuut"], name="uitpasprice_lookup_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=PriceReason.values), name="uitpasprice_reason_known"
+            ),
+            models.CheckConstraint(condition=Q(card_type__in=CardType.values), name="uitpasprice_type_known"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="uitpasprice_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(age_from__isnull=True) | Q(age_to__isnull=True) | Q(age_from__lte=F("age_to")),
+                name="uitpasprice_age_range_ordered",
+            ),
+            # Overlapping age ranges cannot be a constraint on both databases (PostgreSQL
+            # would need an exclusion constraint); the price services refuse them.
+            models.UniqueConstraint(
+                "card_system",
+                "reason",
+                "card_type",
+                "kansenstatuut",
+                Coalesce("voucher_type", Value(0)),
+                condition=Q(use_when_age_unknown=True),
+                name="uitpasprice_one_for_unknown_age",
+                violation_error_message=_(
+                    "Another row of this price list is already the price when the age is unknown."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return price_description(
+            reason=self.reason,
+            card_type=self.card_type,
+            age_from=self.age_from,
+            age_to=self.age_to,
+            use_when_age_unknown=self.use_when_age_unknown,
+            kansenstatuut=self.kansenstatuut,
+            voucher_type=str(self.voucher_type) if self.voucher_type_id else None,
+            price=self.price,
+        )
+
+    @property
+    def age_range_text(self) -> str:
+        return age_range_text(self.age_from, self.age_to, self.use_when_age_unknown)
+
+    def snapshot(self) -> dict:
+        """The row as a sale keeps it: it still reads right after the row changes."""
+        return {
+            "id": self.pk,
+            "reason": self.reason,
+            "card_type": self.card_type,
+            "age_from": self.age_from,
+            "age_to": self.age_to,
+            "use_when_age_unknown": self.use_when_age_unknown,
+            "kansenstatuut": self.kansenstatuut,
+            "voucher_type": str(self.voucher_type) if self.voucher_type_id else None,
+            "price": f"{self.price:.2f}",
+        }
+
+
+def age_range_text(age_from: int | None, age_to: int | None, use_when_age_unknown: bool) -> str:
+    if age_from is not None and age_to is not None:
+        text = _("%(from)s to %(to)s years") % {"from": age_from, "to": age_to}
+    elif age_from is not None:
+        text = _("%(from)s years and over") % {"from": age_from}
+    elif age_to is not None:
+        text = _("up to %(to)s years") % {"to": age_to}
+    else:
+        text = _("any age")
+    if use_when_age_unknown:
+        text = _("%(ages)s, and unknown age") % {"ages": text}
+    return str(text)
+
+
+def price_description(
+    *,
+    reason: str,
+    card_type: str,
+    age_from: int | None,
+    age_to: int | None,
+    use_when_age_unknown: bool,
+    kansenstatuut: bool,
+    voucher_type: str | None,
+    price: Decimal | str,
+) -> str:
+    """A row of a price list in words, in the active language, e.g. "lost or stolen,
+    card, any age, and unknown age, with kansenstatuut, without voucher: € 1.00"."""
+    parts = [
+        PriceReason(reason).label,
+        CardType(card_type).label,
+        age_range_text(age_from, age_to, use_when_age_unknown),
+        _("with kansenstatuut") if kansenstatuut else _("without kansenstatuut"),
+        _("with voucher %(type)s") % {"type": voucher_type} if voucher_type else _("without voucher"),
+    ]
+    amount = formats.number_format(Decimal(price), 2)
+    return f"{', '.join(str(part) for part in parts)}: € {amount}"
+
+
+class FreeBecause(models.TextChoices):
+    """Why a sale was free (0.00): the voucher, or the kansenstatuut."""
+
+    VOUCHER = "VOUCHER", _("voucher")
+    KANSENSTATUUT = "KANSENSTATUUT", _("kansenstatuut")
+
+
+class Sale(models.Model):
+    """What a balie charged for a card (verkoop): the registration it was for (card,
+    passholder, reason, voucher), the price row that fitted it and the amount. A refund
+    is a sale of its own, with a negative amount, naming the sale it refunds. Sales are
+    written by the services and never edited or deleted."""
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    card_system = models.ForeignKey(
+        CardSystem, on_delete=models.PROTECT, related_name="sales", verbose_name=_("card system")
+    )
+    # None: a card system administrator who acted for no balie.
+    balie = models.ForeignKey(
+        Balie,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        db_index=False,
+        verbose_name=_("balie"),
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # The clerk's username, kept when the person is deleted.
+    clerk_name = models.CharField(_("by (name)"), max_length=150, blank=True)
+    passholder = models.ForeignKey(
+        "passholders.Passholder", on_delete=models.PROTECT, related_name="sales", verbose_name=_("passholder")
+    )
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="sales", verbose_name=_("card"))
+    reason = models.CharField(_("reason"), max_length=24, choices=PriceReason.choices)
+    # Whether the card sold is a kansenpas: the price row's kansenstatuut.
+    kansenstatuut = models.BooleanField(_("kansenstatuut"))
+    voucher = models.ForeignKey(
+        Voucher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        verbose_name=_("voucher"),
+    )
+    # The row may change or go later: the sale keeps its amount and a copy of the row
+    # (None: no price was set, the amount is 0.00).
+    price = models.ForeignKey(
+        UitpasPrice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sales",
+        verbose_name=_("price row"),
+    )
+    price_snapshot = models.JSONField(_("price row as sold"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (euro)"), max_digits=9, decimal_places=2)
+    # Why the amount is 0.00, when a voucher or the kansenstatuut made it so: the
+    # payment-free share of what a balie collected, as it was when sold.
+    free_because = models.CharField(
+        _("free because of"), max_length=16, choices=FreeBecause.choices, blank=True
+    )
+    refunded_sale = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        verbose_name=_("refund of"),
+    )
+    refund_reason = models.TextField(_("reason for the refund"), blank=True)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-created_at", "-id"]
+        # What a balie collected in a period, and the lists of an administrator's card
+        # systems: ranges of time within one balie or card system.
+        indexes = [
+            models.Index(fields=["balie", "created_at"], name="sale_balie_time_idx"),
+            models.Index(fields=["card_system", "created_at"], name="sale_card_system_time_idx"),
+            models.Index(fields=["created_at"], name="sale_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=PriceReason.values), name="sale_reason_known"),
+            models.CheckConstraint(
+                condition=Q(free_because="") | Q(free_because__in=FreeBecause.values, amount=0),
+                name="sale_free_only_at_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_sale__isnull=True, refund_reason="", amount__gte=0)
+                | (Q(refunded_sale__isnull=False, amount__lt=0) & ~Q(refund_reason="")),
+                name="sale_refund_is_negative_with_a_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["refunded_sale"], condition=Q(refunded_sale__isnull=False), name="sale_refunded_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("sale %(id)s: € %(amount)s") % {
+            "id": self.pk,
+            "amount": formats.number_format(self.amount, 2),
+        }
+
+    @property
+    def is_refund(self) -> bool:
+        return self.refunded_sale_id is not None
+
+    @property
+    def price_text(self) -> str:
+        """The price row as it was when sold, in words; or that no price was set."""
+        if self.price_snapshot is None:
+            return str(_("no price set"))
+        return price_description(**{key: value for key, value in self.price_snapshot.items() if key != "id"})
 
 
 # The audit log's model lives with its recording code; importing it here registers it.

@@ -7,12 +7,14 @@ that the seed's example request works again after each load. Each demo object is
 by a key that names do not change: a card system by its number prefix, a voucher type
 by its card system and prefix (each also by its name, should the prefix have been
 changed), a balie by its consumer key, a user by username, a passholder by uid, a card
-or voucher by number, an OAuth consumer or token by its key. Objects that are not part
-of the demo are left alone. Loading twice changes nothing.
+or voucher by number, an OAuth consumer or token by its key, a price by its card
+system, reason, card type, kansenstatuut, voucher type and the start of its age range.
+Objects that are not part of the demo are left alone. Loading twice changes nothing.
 """
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -26,6 +28,8 @@ from cardsystems.models import (
     CardStatus,
     CardSystem,
     CardType,
+    PriceReason,
+    UitpasPrice,
     Voucher,
     VoucherType,
 )
@@ -185,6 +189,63 @@ VOUCHERS = {
     "Welkom in Gent": ("200", GENT, {"2000001": False}),
 }
 
+R = PriceReason
+# The demo price lists (card type CARD), per card system:
+# (reason, kansenstatuut, voucher type name or None, age from, age to, also for unknown age, price).
+# Each combination of card system, reason, card type, kansenstatuut and voucher type is the
+# demo's: loading gives it exactly these rows. "0 to 17" is written as "up to 17".
+_ANY_AGE = (None, None, True)
+_GRATIS = "Gratis UiTPAS"
+_WELKOM = "Welkom in Gent"
+PRICES = {
+    AALST: [
+        *(
+            row
+            for reason in (R.FIRST_CARD, R.EXTRA_CARD)
+            for row in (
+                (reason, False, None, None, 17, False, "2.00"),
+                (reason, False, None, 18, None, True, "5.00"),
+                (reason, True, None, *_ANY_AGE, "1.00"),
+            )
+        ),
+        *(
+            (reason, kansenstatuut, None, *_ANY_AGE, price)
+            for reason in (R.LOSS_THEFT, R.DEFECT)
+            for kansenstatuut, price in ((False, "5.00"), (True, "1.00"))
+        ),
+        (R.CARD_UPGRADE, False, None, *_ANY_AGE, "2.00"),
+        (R.CARD_UPGRADE, True, None, *_ANY_AGE, "0.50"),
+        (R.OBTAIN_KANSENSTATUUT, True, None, *_ANY_AGE, "0.00"),
+        (R.LOSS_KANSENSTATUUT, False, None, *_ANY_AGE, "0.00"),
+        *(
+            (reason, kansenstatuut, _GRATIS, *_ANY_AGE, "0.00")
+            for reason in (
+                R.FIRST_CARD,
+                R.EXTRA_CARD,
+                R.LOSS_THEFT,
+                R.DEFECT,
+                R.CARD_UPGRADE,
+                R.OBTAIN_KANSENSTATUUT,
+                R.LOSS_KANSENSTATUUT,
+            )
+            for kansenstatuut in (False, True)
+        ),
+    ],
+    # "Any age" in Gent: a date of birth that is unknown too.
+    GENT: [
+        *(
+            (reason, kansenstatuut, None, *_ANY_AGE, price)
+            for reason in (R.LOSS_THEFT, R.DEFECT, R.FIRST_CARD, R.EXTRA_CARD)
+            for kansenstatuut, price in ((False, "7.00"), (True, "1.50"))
+        ),
+        *(
+            (reason, kansenstatuut, _WELKOM, *_ANY_AGE, "0.00")
+            for reason in (R.FIRST_CARD, R.EXTRA_CARD)
+            for kansenstatuut in (False, True)
+        ),
+    ],
+}
+
 
 def _put[M: models.Model](
     model: type[M], lookup: dict, fields: dict, *, or_by: dict | None = None
@@ -321,6 +382,7 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
         extra, _ = Membership.objects.filter(passholder=passholder).exclude(card_system=card_system).delete()
         writes += extra
 
+    voucher_types = {}
     for type_name, (prefix, card_system_name, numbers) in VOUCHERS.items():
         card_system = card_systems[card_system_name]
         voucher_type, _ = put(
@@ -329,6 +391,7 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
             {"name": type_name},
             or_by={"card_system": card_system, "name": type_name},
         )
+        voucher_types[type_name] = voucher_type
         for number, redeemed in numbers.items():
             redeemed_at = None
             if redeemed:
@@ -346,6 +409,8 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
                 },
             )
 
+    writes += _put_prices(card_systems, voucher_types)
+
     consumers = {}
     for key, (name, secret, balie_name) in OAUTH_CONSUMERS.items():
         consumer, _ = put(Consumer, {"key": key}, {"name": name, "balie": balies.get(balie_name)})
@@ -362,6 +427,61 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
             },
         )
         writes += _keep_secret(access_token, secret)
+    return writes
+
+
+def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str, VoucherType]) -> int:
+    """Give each demo combination (card system, reason, CARD, kansenstatuut, voucher
+    type) exactly its demo rows: an existing row is kept (sales name it) and put back,
+    found by where its age range starts; other rows of the combination go, since they
+    would fit the same registrations. Rows of other combinations are left alone. How
+    many rows were written."""
+    combinations: dict[tuple, list[tuple]] = {}
+    for card_system_name, rows in PRICES.items():
+        for reason, kansenstatuut, voucher_type_name, age_from, age_to, unknown_age, price in rows:
+            key = (
+                card_systems[card_system_name],
+                reason,
+                kansenstatuut,
+                voucher_types.get(voucher_type_name),
+            )
+            combinations.setdefault(key, []).append((age_from, age_to, unknown_age, Decimal(price)))
+    writes = 0
+    for (card_system, reason, kansenstatuut, voucher_type), rows in combinations.items():
+        combination = UitpasPrice.objects.filter(
+            card_system=card_system,
+            reason=reason,
+            card_type=CardType.CARD,
+            kansenstatuut=kansenstatuut,
+            voucher_type=voucher_type,
+        )
+        kept = {}
+        for row in combination.order_by("pk"):
+            kept.setdefault(row.age_from, row)
+        kept = {age_from: row for age_from, row in kept.items() if age_from in {start for start, *_ in rows}}
+        writes += combination.exclude(pk__in=[row.pk for row in kept.values()]).delete()[0]
+        # The row for unknown age last: the index allows one per combination at a time.
+        for age_from, age_to, unknown_age, price in sorted(rows, key=lambda row: row[2]):
+            wanted = {"age_to": age_to, "use_when_age_unknown": unknown_age, "price": price}
+            row = kept.get(age_from)
+            if row is None:
+                UitpasPrice.objects.create(
+                    card_system=card_system,
+                    reason=reason,
+                    card_type=CardType.CARD,
+                    kansenstatuut=kansenstatuut,
+                    voucher_type=voucher_type,
+                    age_from=age_from,
+                    **wanted,
+                )
+                writes += 1
+                continue
+            changed = [name for name, value in wanted.items() if getattr(row, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(row, name, wanted[name])
+                row.save(update_fields=changed)
+                writes += 1
     return writes
 
 

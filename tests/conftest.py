@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cardsystems.models import Balie, Card, CardHistory, CardSystem, Voucher
+from cardsystems.models import Balie, Card, CardHistory, CardSystem, Sale, UitpasPrice, Voucher
 from passholders.demo import load_demo_data
 from passholders.models import Membership, Passholder
 
@@ -120,7 +120,7 @@ def error_code(response) -> str:
 
 
 def database_state():
-    """Everything newCard may change."""
+    """Everything newCard may change, and the price lists and sales."""
     return (
         list(Card.objects.order_by("pk").values_list("pk", "status", "balie", "passholder")),
         list(
@@ -130,6 +130,8 @@ def database_state():
         ),
         list(Voucher.objects.order_by("pk").values_list("pk", "redeemed_at", "redeemed_card")),
         CardHistory.objects.count(),
+        list(UitpasPrice.objects.order_by("pk").values_list("pk", "age_from", "age_to", "price")),
+        Sale.objects.count(),
     )
 
 

@@ -13,16 +13,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cardsystems.models import Card
+from cardsystems.models import Card, Sale, UitpasPrice
+from cardsystems.price_selectors import price_of_registration
+from cardsystems.sale_services import record_sale
 from passholders.models import Passholder
 from tests.conftest import KEYS, SEED_REQUEST, UIDS, change_form_data, database_state, error_code
 from uitid.services import uid_of
 
 NEW_CARD = "/uitpas/passholder/newCard"
 BALIE_LIST = "/uitpas/balie/list"
+PRICE, PRICES = "/uitpas/price", "/uitpas/passholder/uitpasPrice"
+ASK_PRICE = {"uitpasNumber": "0930000000305", "reason": "LOSS_THEFT", "balieConsumerKey": KEYS.bib_aalst}
 # A Regio Aalst card in Bibliotheek Aalst's stock, and Marc's Gent card.
 AALST_STOCK, AALST_ACTIVE, GENT_ACTIVE = "0930000000206", "0930056878802", "0945000000105"
 
@@ -215,6 +220,38 @@ API = {
         (400, "ACCESS_DENIED"),
     ),
     "card, allowed": Attempt("bert", "get", "/uitpas/card", {"uitpasNumber": AALST_STOCK}),
+    # price
+    "price, no token": Attempt("anonymous", "get", PRICE, ASK_PRICE, (401, "NOT_AUTHENTICATED")),
+    "price, deleted token": Attempt(
+        "deleted-token:ann", "get", PRICE, ASK_PRICE, (401, "AUTHENTICATION_FAILED")
+    ),
+    "price, inactive user": Attempt("inactive:ann", "get", PRICE, ASK_PRICE, (401, "AUTHENTICATION_FAILED")),
+    "price, for a balie one does not work at": Attempt(
+        "bert", "get", PRICE, ASK_PRICE, (400, "ACCESS_DENIED")
+    ),
+    "price, user of another card system": Attempt(
+        "greet", "get", PRICE, {**ASK_PRICE, "balieConsumerKey": KEYS.bib_gent}, (400, "ACCESS_DENIED")
+    ),
+    "price, balie without rights": Attempt(
+        "ann", "get", PRICE, {**ASK_PRICE, "balieConsumerKey": KEYS.toneel}, (400, "ACCESS_DENIED")
+    ),
+    "price, administrator of another card system": Attempt(
+        "ksb-aalst",
+        "get",
+        PRICE,
+        {"uitpasNumber": "0945000000204", "reason": "DEFECT"},
+        (400, "ACCESS_DENIED"),
+    ),
+    "price, allowed": Attempt("ann", "get", PRICE, ASK_PRICE),
+    # price lists
+    "price lists, no token": Attempt("anonymous", "get", PRICES, expected=(401, "NOT_AUTHENTICATED")),
+    "price lists, deleted token": Attempt(
+        "deleted-token:ann", "get", PRICES, expected=(401, "AUTHENTICATION_FAILED")
+    ),
+    "price lists, for a balie one does not work at": Attempt(
+        "bert", "get", PRICES, {"balieConsumerKey": KEYS.bib_aalst}, (400, "ACCESS_DENIED")
+    ),
+    "price lists, allowed": Attempt("bert", "get", PRICES, {"balieConsumerKey": KEYS.de_werf}),
 }
 
 
@@ -270,6 +307,48 @@ def gent_card(demo):
 
 def aalst_card(demo):
     return Card.objects.get(uitpas_number=AALST_STOCK).pk
+
+
+def gent_price(demo):
+    return UitpasPrice.objects.filter(card_system=demo.gent).first().pk
+
+
+def aalst_price(demo):
+    return UitpasPrice.objects.filter(card_system=demo.aalst).first().pk
+
+
+def sale_at(card_number: str):
+    """A sale of a card (made for the test: the demo has none), as its balie's clerk made it."""
+
+    def made(demo) -> int:
+        card = Card.objects.get(uitpas_number=card_number)
+        sale = Sale.objects.filter(card=card).first()
+        if sale is None:
+            price = price_of_registration(
+                card_system=card.card_system,
+                reason="DEFECT",
+                card_type=card.card_type,
+                kansenpas=card.kansenpas,
+                date_of_birth=None,
+                on=timezone.localdate(),
+            )
+            sale = record_sale(
+                user=card.balie.staff.first(),
+                balie=card.balie,
+                passholder=Passholder.objects.get(
+                    uid=UIDS.marc if card.card_system == demo.gent else UIDS.pieter
+                ),
+                card=card,
+                reason="DEFECT",
+                voucher=None,
+                price=price,
+            )
+        return sale.pk
+
+    return made
+
+
+gent_sale, aalst_sale = sale_at("0945000000204"), sale_at(AALST_STOCK)
 
 
 REFUSED = "refused"
@@ -373,6 +452,56 @@ ADMIN = {
         REFUSED,
     ),
     "audit log, clerk": ("ann", "get", "admin:cardsystems_auditentry_changelist", [], None, REFUSED),
+    "price of Gent, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_uitpasprice_change",
+        [gent_price],
+        None,
+        REFUSED,
+    ),
+    "delete a price of Gent, Aalst administrator": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_uitpasprice_delete",
+        [gent_price],
+        {"post": "yes"},
+        REFUSED,
+    ),
+    "price lists, clerk": ("ann", "get", "admin:cardsystems_uitpasprice_changelist", [], None, REFUSED),
+    "sale of Gent, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_sale_change",
+        [gent_sale],
+        None,
+        REFUSED,
+    ),
+    "sale of Gent, Aalst clerk": ("ann", "get", "admin:cardsystems_sale_change", [gent_sale], None, REFUSED),
+    "refund a sale of Gent, Aalst administrator": (
+        "ksb-aalst",
+        "post",
+        "admin:cardsystems_sale_refund",
+        [gent_sale],
+        {"amount": "7.00", "reason": "x"},
+        REFUSED,
+    ),
+    "refund a sale, clerk of its balie": (
+        "ann",
+        "post",
+        "admin:cardsystems_sale_refund",
+        [aalst_sale],
+        {"amount": "5.00", "reason": "x"},
+        REFUSED,
+    ),
+    "delete a sale, superuser": (
+        "admin",
+        "post",
+        "admin:cardsystems_sale_delete",
+        [aalst_sale],
+        {"post": "yes"},
+        REFUSED,
+    ),
     "tokens, card system administrator": (
         "ksb-aalst",
         "get",
@@ -382,6 +511,30 @@ ADMIN = {
         REFUSED,
     ),
     # Controls: the same doors open for the right person.
+    "price of Aalst, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_uitpasprice_change",
+        [aalst_price],
+        None,
+        "allowed",
+    ),
+    "sale of Aalst, its balie's clerk": (
+        "ann",
+        "get",
+        "admin:cardsystems_sale_change",
+        [aalst_sale],
+        None,
+        "allowed",
+    ),
+    "refund form of a sale of Aalst, Aalst administrator": (
+        "ksb-aalst",
+        "get",
+        "admin:cardsystems_sale_refund",
+        [aalst_sale],
+        None,
+        "allowed",
+    ),
     "passholder of Aalst, Aalst clerk": (
         "ann",
         "get",
@@ -508,6 +661,8 @@ def every_admin_page() -> list[str]:
             urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"))
     for name in ("generate", "generated", "export", "import", "send_packages"):
         urls.append(reverse(f"admin:cardsystems_card_{name}"))
+    for name in ("collected", "collected_csv"):
+        urls.append(reverse(f"admin:cardsystems_sale_{name}"))
     return urls
 
 

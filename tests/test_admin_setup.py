@@ -40,6 +40,8 @@ def test_clerks_reach_no_set_up_page(demo, admin_as):
         ("cardsystems_balie_add", []),
         ("cardsystems_vouchertype_changelist", []),
         ("cardsystems_voucher_changelist", []),
+        ("cardsystems_uitpasprice_changelist", []),
+        ("cardsystems_uitpasprice_add", []),
         ("auth_user_changelist", []),
         ("auth_group_changelist", []),
         ("authtoken_tokenproxy_changelist", []),
@@ -52,11 +54,11 @@ def test_clerks_reach_no_set_up_page(demo, admin_as):
     ]:
         response = client.get(url(name, *args))
         assert (response.status_code, response["Location"]) == (302, url("index")), name
-    # Of the card systems app a clerk sees the cards of their balies' stock only (their
-    # home is the counter, which lists their pages).
+    # Of the card systems app a clerk sees the cards of their balies' stock and their
+    # balies' sales only (their home is the counter, which lists their pages).
     app_list = client.get(url("index"), follow=True).context["available_apps"]
     assert {app["app_label"]: [model["object_name"] for model in app["models"]] for app in app_list} == {
-        "cardsystems": ["Card"],
+        "cardsystems": ["Card", "Sale"],
         "passholders": ["Passholder"],
     }
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from cardsystems.api import PRICE_CHECKS
 from cardsystems.errors import ErrorCode
 from passholders.api import NEW_CARD_CHECKS
 from uitpas_site.api_docs import ERROR_MEANINGS
@@ -64,6 +65,8 @@ def test_the_schema_describes_every_api_endpoint(db, client):
         ("/uitpas/balie/list", "get"): "baliesOfUser",
         ("/uitpas/passholder/block/{uitpas_number}", "post"): "blockCard",
         ("/uitpas/card", "get"): "card",
+        ("/uitpas/passholder/uitpasPrice", "get"): "uitpasPrices",
+        ("/uitpas/price", "get"): "uitpasPrice",
     }
 
 
@@ -126,6 +129,53 @@ def test_the_balie_list_documents_its_errors_and_the_v3_permission_names(db, cli
         assert name in operation["description"]
 
 
+PRICE_ORDER = [
+    "MISSING_REQUIRED_FIELDS",
+    "PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON",
+    "PARSE_INVALID_UITPASNUMBER",
+    "PARSE_INVALID_VOUCHERNUMBER",
+    "PARSE_INVALID_DATE",
+    "INVALID_DATE_CONSTRAINTS",
+    "UNKNOWN_BALIE_CONSUMERKEY",
+    "ACCESS_DENIED",
+    "UNKNOWN_CARD",
+    "ACCESS_DENIED",
+    "UNKNOWN_VOUCHER",
+    "BALIE_NOT_AUTHORIZED",
+    "INVALID_VOUCHER_STATUS",
+]
+
+
+def test_the_price_endpoints_document_their_errors_in_their_order(db, client):
+    assert [code.value for code, _ in PRICE_CHECKS] == PRICE_ORDER
+    paths = schema(client)["paths"]
+    price = paths["/uitpas/price"]["get"]
+    listed = re.findall(r"^\d+\. `([A-Z_]+)`", price["responses"]["400"]["description"], flags=re.MULTILINE)
+    assert listed == PRICE_ORDER
+    assert "no `id`" in price["description"]
+    prices = paths["/uitpas/passholder/uitpasPrice"]["get"]
+    listed = re.findall(r"^\d+\. `([A-Z_]+)`", prices["responses"]["400"]["description"], flags=re.MULTILINE)
+    assert listed == ["UNKNOWN_BALIE_CONSUMERKEY", "ACCESS_DENIED"]
+    entity = schema(client)["components"]["schemas"]["UitpasPrice"]["properties"]
+    assert list(entity) == [
+        "id",
+        "reason",
+        "cardType",
+        "voucherType",
+        "ageRange",
+        "kansenstatuut",
+        "useWhenAgeUnknown",
+        "price",
+        "cardSystem",
+    ]
+
+
+def test_every_code_the_price_code_raises_is_documented_for_it():
+    raised = raised_in("cardsystems/price_selectors.py", "cardsystems/uitpas_numbers.py")
+    raised |= {"UNKNOWN_BALIE_CONSUMERKEY", "ACCESS_DENIED", "MISSING_REQUIRED_FIELDS"}  # shared selectors
+    assert raised <= {code.value for code, _ in PRICE_CHECKS}
+
+
 def raised_in(*sources: str) -> set[str]:
     """The error codes named in these source files."""
     return {
@@ -149,6 +199,7 @@ def test_every_code_the_api_code_can_raise_is_in_the_schema(db, client):
         "passholders/selectors.py",
         "cardsystems/services.py",
         "cardsystems/selectors.py",
+        "cardsystems/price_selectors.py",
         "cardsystems/uitpas_numbers.py",
         "uitpas_site/xml_api.py",
         "uitpas_site/middleware.py",

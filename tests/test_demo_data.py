@@ -1,6 +1,7 @@
 """`manage.py loaddemo` creates exactly ../shared/demo-data.md, and twice changes nothing."""
 
 import datetime
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
-from cardsystems.models import Balie, Card, CardSystem, Voucher, VoucherType
+from cardsystems.models import Balie, Card, CardSystem, UitpasPrice, Voucher, VoucherType
 from passholders.demo import load_demo_data
 from passholders.models import Membership, Passholder
 from passholders.services import register_new_card
@@ -55,6 +56,23 @@ def everything():
         list(Passholder.objects.values_list("uid", "first_name", "name", "date_of_birth", "postal_code")),
         list(Consumer.objects.order_by("key").values_list("key", "name", "balie__name")),
         list(AccessToken.objects.order_by("token").values_list("token", "user__username", "consumer__key")),
+        sorted(price_lists(), key=str),
+    )
+
+
+def price_lists() -> list[tuple]:
+    return list(
+        UitpasPrice.objects.values_list(
+            "card_system__name",
+            "reason",
+            "card_type",
+            "kansenstatuut",
+            "voucher_type__name",
+            "age_from",
+            "age_to",
+            "use_when_age_unknown",
+            "price",
+        )
     )
 
 
@@ -194,6 +212,61 @@ def test_loaddemo_creates_the_described_data_set(db, capsys):
     ]
 
 
+def test_loaddemo_creates_the_described_price_lists(db):
+    load_demo_data()
+    aalst, gent = "UiTPAS Regio Aalst", "UiTPAS Gent"
+    any_age = (None, None, True)
+    expected = {
+        (aalst, reason, "CARD", kansenstatuut, voucher, *ages, Decimal(price))
+        for reason, kansenstatuut, voucher, ages, price in [
+            *[
+                row
+                for reason in ("FIRST_CARD", "EXTRA_CARD")
+                for row in (
+                    (reason, False, None, (None, 17, False), "2.00"),
+                    (reason, False, None, (18, None, True), "5.00"),
+                    (reason, True, None, any_age, "1.00"),
+                )
+            ],
+            ("LOSS_THEFT", False, None, any_age, "5.00"),
+            ("DEFECT", False, None, any_age, "5.00"),
+            ("LOSS_THEFT", True, None, any_age, "1.00"),
+            ("DEFECT", True, None, any_age, "1.00"),
+            ("CARD_UPGRADE", False, None, any_age, "2.00"),
+            ("CARD_UPGRADE", True, None, any_age, "0.50"),
+            ("OBTAIN_KANSENSTATUUT", True, None, any_age, "0.00"),
+            ("LOSS_KANSENSTATUUT", False, None, any_age, "0.00"),
+            *[
+                (reason, kansenstatuut, "Gratis UiTPAS", any_age, "0.00")
+                for reason in (
+                    "FIRST_CARD",
+                    "EXTRA_CARD",
+                    "LOSS_THEFT",
+                    "DEFECT",
+                    "CARD_UPGRADE",
+                    "OBTAIN_KANSENSTATUUT",
+                    "LOSS_KANSENSTATUUT",
+                )
+                for kansenstatuut in (False, True)
+            ],
+        ]
+    } | {
+        (gent, reason, "CARD", kansenstatuut, voucher, *any_age, Decimal(price))
+        for reason in ("LOSS_THEFT", "DEFECT", "FIRST_CARD", "EXTRA_CARD")
+        for kansenstatuut, voucher, price in (
+            (False, None, "7.00"),
+            (True, None, "1.50"),
+            *(
+                [(False, "Welkom in Gent", "0.00"), (True, "Welkom in Gent", "0.00")]
+                if reason in ("FIRST_CARD", "EXTRA_CARD")
+                else []
+            ),
+        )
+    }
+    assert len(expected) == 28 + 12
+    assert sorted(price_lists(), key=str) == sorted(expected, key=str)
+
+
 def test_loading_twice_changes_nothing(db):
     load_demo_data()
     first = everything()
@@ -221,8 +294,23 @@ def test_loading_again_leaves_other_data_alone(db):
         balie_consumer_key=KEYS.bib_aalst,
     )
     other = Passholder.objects.create(first_name="Other", name="Person")
+    aalst = CardSystem.objects.get(name="UiTPAS Regio Aalst")
+    sticker = UitpasPrice.objects.create(
+        card_system=aalst, reason="DEFECT", card_type="STICKER", price=Decimal("3")
+    )
+    kept = UitpasPrice.objects.get(
+        card_system=aalst, reason="DEFECT", card_type="CARD", kansenstatuut=False, voucher_type=None
+    )
     load_demo_data()
     assert Passholder.objects.filter(pk=other.pk).exists()
+    assert UitpasPrice.objects.filter(pk=sticker.pk).exists()
+    # A demo row stays the same row (sales name it).
+    assert (
+        UitpasPrice.objects.get(
+            card_system=aalst, reason="DEFECT", card_type="CARD", kansenstatuut=False, voucher_type=None
+        )
+        == kept
+    )
     assert not Membership.objects.filter(
         passholder__uid=UIDS.marc, card_system__name="UiTPAS Regio Aalst"
     ).exists()
@@ -243,7 +331,28 @@ RENAMES = {
         first_name="E.", name="V.", date_of_birth=None
     ),
     "OAuth consumer name": lambda: Consumer.objects.filter(key="demo-balie-app").update(name="Partner"),
+    "demo prices": lambda: change_demo_prices(),
 }
+
+
+def change_demo_prices() -> None:
+    """What an administrator may do to the demo's price lists: another price, another
+    age range, the unknown age moved to another row, a row added that overlaps."""
+    children = UitpasPrice.objects.filter(
+        reason="FIRST_CARD", card_system__name="UiTPAS Regio Aalst", age_to=17
+    )
+    adults = UitpasPrice.objects.filter(
+        reason="FIRST_CARD", card_system__name="UiTPAS Regio Aalst", age_from=18
+    )
+    adults.update(use_when_age_unknown=False, age_from=21)
+    children.update(use_when_age_unknown=True, age_to=20, price=Decimal("2.50"))
+    UitpasPrice.objects.filter(card_system__name="UiTPAS Gent", reason="DEFECT", kansenstatuut=True).update(
+        price=Decimal("9.99")
+    )
+    lost = UitpasPrice.objects.get(card_system__name="UiTPAS Gent", reason="LOSS_THEFT", kansenstatuut=False)
+    UitpasPrice.objects.create(
+        card_system=lost.card_system, reason="LOSS_THEFT", age_from=65, price=Decimal("3")
+    )
 
 
 @pytest.mark.parametrize("renames", [[name] for name in RENAMES] + [list(RENAMES)], ids=[*RENAMES, "all"])

@@ -85,6 +85,8 @@ VALID = {
     "balieConsumerKey": [KEYS.bib_aalst, KEYS.de_werf, KEYS.toneel, KEYS.bib_gent, KEYS.bib_aalst.lower()],
     "kansenStatuutEndDate": ["2027-12-31", "2026-12-31", "2027-04-30", "2020-01-01"],
     "chipNumber": ["04A1000000000107", "04a1000000000107", "FFFF"],
+    "dateOfBirth": ["2010-01-01", "1990-05-12T00:00:00+02:00", "2999-01-01", "2010-02-30"],
+    "postalCode": ["9300", "9000", "B-9300"],
 }
 
 # The demo users' uids, fixed for these tests (see ``fixed_user_uids``).
@@ -154,6 +156,14 @@ ENDPOINTS = {
         "post", "/uitpas/passholder/block/{value}", ["balieConsumerKey"], path_values="uitpasNumber"
     ),
     "card": Endpoint("get", "/uitpas/card", ["uitpasNumber", "chipNumber", "balieConsumerKey"], query=True),
+    "uitpasPrices": Endpoint("get", "/uitpas/passholder/uitpasPrice", ["balieConsumerKey"], query=True),
+    "price": Endpoint(
+        "get",
+        "/uitpas/price",
+        ["uitpasNumber", "reason", "dateOfBirth", "postalCode", "voucherNumber", "balieConsumerKey"],
+        query=True,
+        valid={"reason": [*VALID["reason"], "FIRST_CARD", "REMOVAL"]},
+    ),
 }
 
 

@@ -1,8 +1,8 @@
 """What issue 10 promises, end to end: a client that knows only the v3 documentation
 (OAuth 1.0a signed as the PHP client signs, the endpoint ``…/uitid/rest/``, form posts,
 W3C date-times) calls newCard, both passholder lookups, countCards, the card lookup,
-block and the balie list with the demo credentials, and reads the v3 answers as the
-PHP client reads them (``tests/v3_client.py``)."""
+block, the balie list and the two price endpoints (issue 13) with the demo credentials,
+and reads the v3 answers as the PHP client reads them (``tests/v3_client.py``)."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import KEYS, SEED_RESPONSE, UIDS, xml_of
 from tests.oauth_signing import ANN_AALST, ANN_DEMO, BIB_AALST_CONSUMER, DEMO_APP, php_client_request
-from tests.v3_client import read_balies, read_error, read_passholder
+from tests.v3_client import read_balies, read_error, read_passholder, read_price, read_prices
 from uitid.models import UserIdentity
 
 ENDPOINT = "http://testserver/uitid/rest/"
@@ -47,6 +47,29 @@ def test_a_v3_client_walks_every_endpoint(demo, client):
     # A card in the stock.
     card = xml_of(call(client, "GET", "uitpas/card", {"uitpasNumber": "0930000001113"}))
     assert (card.findtext("status"), card.findtext("kansenpas")) == ("LOCAL_STOCK", "true")
+
+    # What a kansenpas costs him: the price lists, then the price of this registration
+    # (the date of birth as the PHP client writes it).
+    prices = read_prices(
+        call(client, "GET", "uitpas/passholder/uitpasPrice", {"balieConsumerKey": KEYS.bib_aalst}).content
+    )
+    assert {price.card_system.name for price in prices} == {"UiTPAS Regio Aalst"}
+    price = read_price(
+        call(
+            client,
+            "GET",
+            "uitpas/price",
+            {
+                "reason": "OBTAIN_KANSENSTATUUT",
+                "uitpasNumber": "0930000001113",
+                "dateOfBirth": "2012-03-01",
+                "postalCode": "9300",
+                "balieConsumerKey": KEYS.bib_aalst,
+            },
+        ).content
+    )
+    assert (price.reason, price.kansenstatuut, price.price) == ("OBTAIN_KANSENSTATUUT", True, 0.0)
+    assert price.id in {price.id for price in prices}
 
     # Pieter obtains a kansenstatuut: a kansenpas, the end date as the PHP client writes it.
     end = datetime.datetime(

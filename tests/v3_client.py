@@ -205,3 +205,66 @@ def read_error(body: bytes) -> tuple[str, str, str | None]:
     if not message:
         raise ClientCrash("an error without a message")
     return _str(root, "code"), message, _str(root, "requiredPermission")
+
+
+@dataclass
+class VoucherType:
+    name: str | None
+    prefix: str | None
+
+
+@dataclass
+class UitpasPrice:
+    """``CultureFeed_Uitpas_Passholder_UitpasPrice``, as ``createFromXML`` fills it."""
+
+    id: int | None
+    reason: str | None
+    card_type: str | None
+    voucher_type: VoucherType | None
+    age_from: int | None
+    age_to: int | None
+    kansenstatuut: bool | None
+    price: float | None
+    card_system: CardSystem
+
+
+def _age(parent, path) -> int | None:
+    """An age bound: an int, where 0 (or none) means no bound."""
+    value = _int(parent, path)
+    return value or None
+
+
+def _uitpas_price(element: ElementTree.Element) -> UitpasPrice:
+    voucher_type = element.find("voucherType")
+    price = _str(element, "price")
+    return UitpasPrice(
+        id=_int(element, "id"),
+        reason=_str(element, "reason"),
+        card_type=_str(element, "cardType"),
+        voucher_type=None
+        if voucher_type is None
+        else VoucherType(_str(voucher_type, "name"), _str(voucher_type, "prefix")),
+        age_from=_age(element, "ageRange/ageFrom"),
+        age_to=_age(element, "ageRange/ageTo"),
+        kansenstatuut=_bool(element, "kansenstatuut"),
+        price=None if price is None else float(price),
+        # The client builds the card system unconditionally, with its strict parser.
+        card_system=_card_system(_element(element, "cardSystem", "UitpasPrice")),
+    )
+
+
+def read_prices(body: bytes) -> list[UitpasPrice]:
+    """``getPrice``: ``xpath('/response/uitpasPrices/uitpasPrice')``."""
+    root = ElementTree.fromstring(body)
+    if root.tag != "response":
+        raise ClientCrash(f"/response matches nothing: the root is <{root.tag}>")
+    return [_uitpas_price(element) for element in root.findall("uitpasPrices/uitpasPrice")]
+
+
+def read_price(body: bytes) -> UitpasPrice:
+    """``getPriceByUitpas``: ``xpath('/response/uitpasPrice')``, which must be there."""
+    root = ElementTree.fromstring(body)
+    element = root.find("uitpasPrice") if root.tag == "response" else None
+    if element is None:
+        raise ClientCrash("no /response/uitpasPrice")
+    return _uitpas_price(element)

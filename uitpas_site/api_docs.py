@@ -38,6 +38,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_UITPASNUMBER: "No card has that UiTPAS number.",
     ErrorCode.UNKNOWN_CHIPNUMBER: "No card has that chip number.",
     ErrorCode.UNKNOWN_USER: "No user has that uid.",
+    ErrorCode.PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON: "reason is not one of the reasons a card is sold for.",
+    ErrorCode.BALIE_NOT_AUTHORIZED: "The card is not assigned to the acting balie.",
     ErrorCode.PARSE_ERROR: (
         f"The request could not be read: malformed XML, XML with a DTD, XML nested deeper than {MAX_XML_DEPTH} "
         "elements, a broken multipart body."
