@@ -37,7 +37,7 @@ from passholders.clerk_words import history_lines, result_words
 from passholders.counter_balie import chosen_counter_balie
 from passholders.forms import NewCardForm, kansenpas_by_prefix, proposed_reason
 from passholders.models import Membership, Passholder
-from passholders.new_card_flow import new_card_step
+from passholders.new_card_flow import PRICE, new_card_step, price_answer
 from passholders.selectors import (
     NAME_SEARCH_ORDERING,
     LookupKind,
@@ -464,6 +464,8 @@ class PassholderAdmin(admin.ModelAdmin):
             counter_balie = chosen_counter_balie(request, or_the_only_one=False)
             if counter_balie is not None:
                 form.initial["balie"] = counter_balie.consumer_key
+        elif PRICE in request.POST:
+            return price_answer(request, form=form, passholder=passholder)
         step = new_card_step(request, form=form, passholder=passholder)
         if step.result is not None:
             self.message_user(request, result_words(step.result), messages.SUCCESS)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -25,6 +25,7 @@ from cardsystems.audit import AuditEntry
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.price_selectors import RegistrationPrice
 from passholders.models import Membership
 from passholders.selectors import PassholderRecords
 from passholders.services import (
@@ -256,6 +257,26 @@ def _kansenstatuut_change(plan: NewCardPlan) -> list[str]:
     return []
 
 
+def price_words(price: RegistrationPrice, *, charged: bool = False) -> str:
+    """What the balie collects for the new card (``charged``: what was charged, after
+    the registration), from the card system's price list."""
+    amount = number_format(price.amount, 2)
+    if not price.is_set:
+        return gettext("No price is set for this card: nothing to collect (€ %(amount)s).") % {
+            "amount": amount
+        }
+    if charged:
+        text = gettext("Charged: € %(amount)s.")
+    else:
+        text = gettext("To collect: € %(amount)s.")
+    text %= {"amount": amount}
+    if price.amount == 0 and price.row.voucher_type_id is not None:
+        text += " " + gettext("The voucher pays for the card.")
+    elif price.amount == 0 and price.row.kansenstatuut:
+        text += " " + gettext("Free with the kansenstatuut.")
+    return text
+
+
 def kansenstatuut_confirmation_words(plan: NewCardPlan) -> str | None:
     """What the clerk must confirm explicitly, for a reason that changes the
     kansenstatuut; None for the others."""
@@ -307,6 +328,7 @@ def result_words(result: NewCardResult) -> str:
         )
     if result.voucher is not None:
         sentences.append(gettext("Voucher %(number)s is redeemed.") % {"number": result.voucher})
+    sentences.append(price_words(result.price, charged=True))
     return " ".join(sentences)
 
 

@@ -40,7 +40,7 @@ from passholders.counter_balie import (
 )
 from passholders.forms import NewCardForm, kansenpas_by_prefix, proposed_reason
 from passholders.models import Passholder
-from passholders.new_card_flow import NewCardStep, new_card_step
+from passholders.new_card_flow import PRICE, NewCardStep, new_card_step, price_answer
 from passholders.selectors import (
     NAME_MATCHES_SORTED,
     LookupKind,
@@ -136,6 +136,8 @@ class Counter:
             return redirect("admin:counter")
         passholder = self._passholder(request, balie, passholder_id)
         form = NewCardForm(request.POST, user=request.user, today=timezone.localdate(), acting_balie=balie)
+        if PRICE in request.POST:
+            return price_answer(request, form=form, passholder=passholder)
         step = new_card_step(request, form=form, passholder=passholder)
         if step.result is not None:
             messages.success(request, result_words(step.result))

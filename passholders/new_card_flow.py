@@ -9,6 +9,11 @@ passholder's new-card page:
    hidden fields), through the same service. A kansenstatuut change is only made when
    the clerk ticked the box that names it and its end date.
 
+The amount to collect is in the preview and in the success message; on the form, its
+script asks for it (``_price``: the plan's price, nothing saved) whenever the number,
+the reason, the voucher or the balie changes, so the clerk sees it before the preview
+too. Without the script the preview shows it, as the registration will charge it.
+
 Enter on the form asks for a preview, never for a registration: the confirmation's form
 has no field to press Enter in, and its first button is a disabled one, which makes
 browsers ignore an Enter there.
@@ -16,10 +21,16 @@ browsers ignore an Enter there.
 
 from dataclasses import dataclass
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
 
-from passholders.clerk_words import kansenstatuut_confirmation_words, plan_words, refusal_words, with_code
+from passholders.clerk_words import (
+    kansenstatuut_confirmation_words,
+    plan_words,
+    price_words,
+    refusal_words,
+    with_code,
+)
 from passholders.forms import KANSENSTATUUT_REASONS, NewCardForm
 from passholders.models import Passholder
 from passholders.services import (
@@ -31,7 +42,7 @@ from passholders.services import (
     register_new_card,
 )
 
-PREVIEW, CONFIRM, CHANGE = "_preview", "_confirm", "_change"
+PREVIEW, CONFIRM, CHANGE, PRICE = "_preview", "_confirm", "_change", "_price"
 KANSENSTATUUT_CONFIRMED = "kansenstatuut_confirmed"
 
 
@@ -56,6 +67,24 @@ class NewCardStep:
     @property
     def kansenstatuut_confirmation(self) -> str | None:
         return kansenstatuut_confirmation_words(self.plan)
+
+    @property
+    def price_sentence(self) -> str:
+        return price_words(self.plan.price)
+
+
+def price_answer(request: HttpRequest, *, form: NewCardForm, passholder: Passholder) -> JsonResponse:
+    """The amount to collect for the values on the form (``{"amount": sentence}``), for
+    the form's script: the price of the plan the preview would show; an empty sentence
+    while the values are refused (the preview says why)."""
+    sentence = ""
+    if form.is_valid():
+        arguments = {"user": request.user, "uid": str(passholder.uid), **form.service_arguments()}
+        try:
+            sentence = price_words(plan_new_card(**arguments).price)
+        except NewCardRefused:
+            pass
+    return JsonResponse({"amount": sentence})
 
 
 def new_card_step(request: HttpRequest, *, form: NewCardForm, passholder: Passholder) -> NewCardStep:

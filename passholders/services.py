@@ -28,8 +28,10 @@ from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
 from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
+from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
 from cardsystems.permissions import CardSystemPermission
+from cardsystems.price_selectors import RegistrationPrice, price_of_registration
+from cardsystems.sale_services import record_sale
 from cardsystems.selectors import acting_balie as acting_balie_of
 from cardsystems.selectors import (
     balie_acted_for,
@@ -143,6 +145,8 @@ class NewCardPlan:
     voucher: Voucher | None
     # kansenStatuutEndDate as given (checked for every reason, used by OBTAIN only).
     kansenstatuut_end_date: datetime.date | None
+    # What the balie collects: the card system's price of this registration today.
+    price: RegistrationPrice
 
     @property
     def card_system(self) -> CardSystem:
@@ -186,6 +190,9 @@ class NewCardResult:
     reason: NewCardReason
     # The kansenstatuut's end date before the registration (None: there was none).
     previous_kansenstatuut_end_date: datetime.date | None
+    # What the balie charged, recorded with the registration.
+    sale: Sale
+    price: RegistrationPrice
 
 
 @retry_on_conflict
@@ -201,7 +208,9 @@ def register_new_card(
 ) -> NewCardResult:
     """Give the passholder ``uid`` the card ``uitpas_number`` for ``reason``, acting for
     the balie ``balie_consumer_key`` (or the only balie the user works at, or, for a card
-    system administrator, no balie). One transaction: every change or none.
+    system administrator, no balie). One transaction: every change or none, the sale
+    included: what the balie charged, the card system's price of this registration
+    (0.00 when its price list has no row that fits), is recorded with it.
 
     Raises :class:`NewCardRefused` (a :class:`UitpasError`) with the code of the first
     failing check.
@@ -438,6 +447,15 @@ def _plan(
     # 16. ACTION_FAILED
     _check_action_possible(reason, membership, today)
 
+    price = price_of_registration(
+        card_system=card_system,
+        reason=reason,
+        card_type=card.card_type,
+        kansenpas=card.kansenpas,
+        date_of_birth=passholder.date_of_birth,
+        on=today,
+        voucher=voucher,
+    )
     return NewCardPlan(
         reason=NewCardReason(reason),
         acting_balie=acting_balie,
@@ -446,6 +464,7 @@ def _plan(
         membership=membership,
         voucher=voucher,
         kansenstatuut_end_date=end_date,
+        price=price,
     )
 
 
@@ -685,6 +704,16 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
 
     insert(history)
     insert(audit.entries)
+    # Through the ORM (Sale.objects.create): one INSERT that returns the sale's id.
+    sale = record_sale(
+        user=user,
+        balie=acting_balie,
+        passholder=passholder,
+        card=card,
+        reason=reason,
+        voucher=voucher,
+        price=plan.price,
+    )
     return NewCardResult(
         passholder=passholder,
         membership=membership,
@@ -695,6 +724,8 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
         voucher=voucher,
         reason=plan.reason,
         previous_kansenstatuut_end_date=previous_end_date,
+        sale=sale,
+        price=plan.price,
     )
 
 

@@ -30,6 +30,9 @@ from django.utils.translation import trans_real
 from guardian.shortcuts import assign_perm
 
 from cardsystems import services
+from passholders.admin import PassholderAdmin
+from passholders.models import Passholder
+from passholders.selectors import balies_worked_at
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS
 from tests.stock import ids_of
@@ -48,6 +51,9 @@ EXTRA_PAGES = [
     "admin:cardsystems_card_import",
     "admin:cardsystems_card_send_packages",
     "admin:cardsystems_card_stock_overview",
+    "admin:cardsystems_sale_collected",
+    "admin:counter",
+    "admin:counter_balie",
     "/admin/no-such-page/",
 ]
 
@@ -69,6 +75,21 @@ def pages_of(user) -> list[str]:
         if first is not None and model_admin.has_view_or_change_permission(request, first):
             pages.append(reverse(f"{name}_change", args=[first.pk]))
     return pages + [page if page.startswith("/") else reverse(page) for page in EXTRA_PAGES]
+
+
+def counter_pages(client, user) -> list[str]:
+    """For a clerk: the counter with the first of their balies chosen, and the counter's
+    page of the first passholder they see."""
+    balies = [balie for balie in balies_worked_at(user) if balie.may_register_cards]
+    if not balies:
+        return []
+    client.post(reverse("admin:counter_balie"), {"balie": str(balies[0].pk)})
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    first = PassholderAdmin(Passholder, admin.site).get_queryset(request).order_by("pk").first()
+    return [reverse("admin:counter")] + (
+        [reverse("admin:counter_passholder", args=[first.pk])] if first is not None else []
+    )
 
 
 NOISE = re.compile(
@@ -158,10 +179,11 @@ def test_every_admin_page_speaks_the_readers_language(demo, activity, admin_as, 
     client = admin_as(username)
     data = words_of_the_data()
     problems = {}
-    for page in pages_of(user):
+    for page in pages_of(user) + counter_pages(client, user):
         rendered = {}
         for language, header in LANGUAGES.items():
-            response = client.get(page, headers={"Accept-Language": header})
+            # The index sends a clerk on to the counter: the page they land on counts.
+            response = client.get(page, headers={"Accept-Language": header}, follow=True)
             assert response.status_code in (200, 403, 404), (page, response.status_code)
             rendered[language] = response.content.decode()
         found = untranslated(rendered["nl"], rendered["en"], data)

@@ -197,7 +197,8 @@ def test_a_new_card_is_registered_and_the_message_states_every_change(demo, admi
         "Ellen Vanmaele heeft nu kaart 0930000000107 in UiTPAS Regio Aalst. "
         "De oude kaart 0930000001410 is geblokkeerd. "
         f"Het kansenstatuut is gestopt (het liep tot 31/12/{TODAY.year}). "
-        "Voucher 1000001 is ingewisseld."
+        "Voucher 1000001 is ingewisseld. "
+        "Aangerekend: € 0,00. De voucher betaalt de kaart."
     ]
     membership = Membership.objects.get(passholder=ellen)
     assert (membership.current_card.uitpas_number, membership.kansenstatuut) == ("0930000000107", False)
@@ -237,7 +238,9 @@ def test_a_kansenstatuut_is_only_granted_when_its_end_date_is_confirmed(demo, ad
     assert database_state() == before
 
     response = confirm(client, pieter, previewed, kansenstatuut_confirmed="yes")
-    assert messages_of(response)[0].endswith(f"Kansenstatuut toegekend tot {shown}.")
+    assert messages_of(response)[0].endswith(
+        f"Kansenstatuut toegekend tot {shown}. Aangerekend: € 0,00. Gratis met het kansenstatuut."
+    )
     membership = Membership.objects.get(passholder=pieter)
     assert (membership.kansenstatuut, membership.kansenstatuut_end_date.isoformat()) == (True, proposed)
 
@@ -258,7 +261,8 @@ def test_an_extra_card_creates_the_membership_and_says_so(demo, admin_as):
     )
     assert messages_of(response) == [
         "Marc Peeters heeft nu kaart 0930000000107 in UiTPAS Regio Aalst. "
-        "Er is een nieuw lidmaatschap van UiTPAS Regio Aalst aangemaakt. Er is geen kaart vervangen."
+        "Er is een nieuw lidmaatschap van UiTPAS Regio Aalst aangemaakt. Er is geen kaart vervangen. "
+        "Aangerekend: € 5,00."
     ]
     assert Membership.objects.filter(passholder=marc).count() == 2
 
@@ -272,7 +276,9 @@ def test_the_message_says_when_the_old_card_was_blocked_already(demo, admin_as):
     )
     assert "Ze vervangt 0930056878802, die al geblokkeerd is." in previewed.context["step"].plan_sentences
     response = confirm(client, pieter, previewed)
-    assert messages_of(response)[0].endswith("De oude kaart 0930056878802 was al geblokkeerd.")
+    assert messages_of(response)[0].endswith(
+        "De oude kaart 0930056878802 was al geblokkeerd. Aangerekend: € 5,00."
+    )
 
 
 def test_the_typed_values_go_to_the_service_as_typed(demo, admin_as):

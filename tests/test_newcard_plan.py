@@ -136,9 +136,8 @@ def test_the_preview_takes_no_lock_and_opens_no_transaction(demo):
     assert not any(sql.startswith(("UPDATE", "INSERT", "DELETE")) for sql in statements)
 
 
+@pytest.mark.postgres  # SQLite serializes writers with BEGIN IMMEDIATE instead of row locks
 def test_the_registration_locks_what_it_changes(demo):
-    if not connection.features.has_select_for_update:
-        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE instead of row locks")
     arguments = arguments_of(SUCCESSES["LOSS_THEFT"], None)
     with CaptureQueriesContext(connection) as registration:
         register_new_card(**arguments)

@@ -57,12 +57,18 @@ def test_a_clerk_registers_a_new_card_through_the_list_action(page, demo):
     expect(page.locator("#id_balie")).to_have_value(demo.de_werf.consumer_key)
     page.fill("#id_uitpas_number", "0930000000503")
     page.check("input[name=reason][value=LOSS_THEFT]")
+    # The amount to collect, asked as the form is filled in (no page load).
+    expect(page.locator("#new-card-amount")).to_have_text("Te innen: € 5,00.")
+    page.fill("#id_voucher_number", "1000001")
+    expect(page.locator("#new-card-amount")).to_have_text("Te innen: € 0,00. De voucher betaalt de kaart.")
+    page.fill("#id_voucher_number", "")
+    expect(page.locator("#new-card-amount")).to_have_text("Te innen: € 5,00.")
     screenshot(page, "03-new-card-form")
     preview_and_confirm(page)
 
     expect(page.locator(".messagelist .success")).to_have_text(
         "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. "
-        "De oude kaart 0930056878802 is geblokkeerd."
+        "De oude kaart 0930056878802 is geblokkeerd. Aangerekend: € 5,00."
     )
     cards = page.locator("#cards-group")
     expect(cards).to_contain_text("0930000000503")

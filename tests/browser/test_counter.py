@@ -76,6 +76,7 @@ def test_the_common_replacement_in_three_actions(page, demo):
     expect(preview).to_contain_text("Kaart 0930000000503 (gewone kaart) wordt de kaart van Pieter Janssen")
     expect(preview).to_contain_text("Ze vervangt 0930056878802, die geblokkeerd wordt.")
     expect(preview).to_contain_text("Verloren of gestolen")
+    expect(preview.locator("#new-card-amount")).to_have_text("Te innen: € 5,00.")
     assert demo.card("0930000000503").status == CardStatus.LOCAL_STOCK  # nothing saved yet
     screenshot(page, "counter-03-preview")
 
@@ -84,7 +85,8 @@ def test_the_common_replacement_in_three_actions(page, demo):
     expect(page.locator("#new-card-confirm")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".messagelist .success")).to_have_text(
-        "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. De oude kaart 0930056878802 is geblokkeerd."
+        "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. De oude kaart 0930056878802 is geblokkeerd. "
+        "Aangerekend: € 5,00."
     )
     expect(page.locator("#passholder-cards tr", has_text="0930056878802")).to_contain_text("geblokkeerd")
     # Ready for the next customer.

@@ -2,14 +2,17 @@
 
 from collections import Counter, defaultdict
 
-from cardsystems.models import Card, CardHistory, CardStatus, Voucher
+from cardsystems.models import Card, CardHistory, CardStatus, Sale, Voucher
 from passholders.models import Membership
+from passholders.services import NewCardReason
 
 
 def assert_invariants() -> None:
     """Each card's status agrees with its history (an unbroken chain ending in its
     status); no card is the current card of two memberships; a current card is its
-    member's own card of that card system; each voucher is redeemed at most once."""
+    member's own card of that card system; each voucher is redeemed at most once; each
+    registration (a card handed out by newCard) has its one sale, and no sale is
+    without one."""
     chains = defaultdict(list)
     for card_id, from_status, to_status in CardHistory.objects.order_by(
         "card_id", "created_at", "id"
@@ -38,3 +41,11 @@ def assert_invariants() -> None:
     )
     assert [card for card, count in redeemed_cards.items() if count > 1] == []
     assert not Voucher.objects.filter(redeemed_at=None).exclude(redeemed_card=None).exists()
+
+    registered = Counter(
+        CardHistory.objects.filter(reason__in=NewCardReason.values, to_status=CardStatus.ACTIVE).values_list(
+            "card_id", flat=True
+        )
+    )
+    sold = Counter(Sale.objects.filter(refunded_sale=None).values_list("card_id", flat=True))
+    assert sold == registered

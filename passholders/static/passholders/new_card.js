@@ -40,3 +40,46 @@ document.addEventListener("DOMContentLoaded", function () {
 
   number.addEventListener("input", pointOut);
 });
+
+// The amount to collect, while the form is filled in: whenever the number, the reason,
+// the voucher or the balie changes, the form's values go to the same address with
+// "_price", which answers the price of the plan (nothing is saved) or nothing while the
+// values are refused. Without this script the preview shows the amount.
+document.addEventListener("DOMContentLoaded", function () {
+  const form = document.getElementById("new-card-form");
+  const amount = document.getElementById("new-card-amount");
+  if (!form || !amount) {
+    return;
+  }
+  let timer = null;
+  let asked = 0;
+
+  function show(sentence) {
+    amount.querySelector("strong").textContent = sentence;
+    amount.hidden = sentence === "";
+  }
+
+  function ask() {
+    const values = new FormData(form);
+    const digits = (values.get("uitpas_number") || "").replace(/\s/g, "");
+    if (!/^[0-9]{13}$/.test(digits) || !values.get("reason")) {
+      show("");
+      return;
+    }
+    values.append("_price", "1");
+    const question = ++asked;
+    fetch(form.action, { method: "POST", body: values, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { amount: "" }; })
+      .then(function (answer) { if (question === asked) { show(answer.amount); } })
+      .catch(function () { if (question === asked) { show(""); } });
+  }
+
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 250);
+  }
+
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  ask();
+});
