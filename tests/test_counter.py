@@ -336,7 +336,8 @@ def test_a_replacement_at_the_counter(demo, admin_as):
     done = client.post(new_card_url(pieter), {**step.form.carried_values(), "_confirm": "x"}, follow=True)
     assert done.redirect_chain == [(holder_url(pieter), 302)]
     assert messages_of(done) == [
-        "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. De oude kaart 0930056878802 is geblokkeerd."
+        "Pieter Janssen heeft nu kaart 0930000000503 in UiTPAS Regio Aalst. De oude kaart 0930056878802 is geblokkeerd. "
+        "Aangerekend: € 5,00."
     ]
     # Done: the focus waits in the lookup field for the next customer.
     assert re.search(r'id="counter-lookup"[^>]*autofocus', done.content.decode())

@@ -57,7 +57,8 @@ ABOUT_THE_REASON = {"reason missing", "reason blank", "unknown reason", "reason 
 def verdict(operation, arguments: dict):
     """What an operation decided: its refusal (code, rule, field, every problem) or
     what it changes (the new card, the replaced card and whether it gets blocked, a new
-    membership, the kansenstatuut after, the voucher)."""
+    membership, the kansenstatuut after, the voucher, the amount: shown by the preview,
+    charged by the registration)."""
     try:
         outcome = operation(**arguments)
     except NewCardRefused as refused:
@@ -79,6 +80,7 @@ def verdict(operation, arguments: dict):
             outcome.membership is None,
             outcome.kansenstatuut_after,
             outcome.voucher.number if outcome.voucher else None,
+            outcome.price.amount,
         )
     membership = outcome.membership
     return (
@@ -90,6 +92,7 @@ def verdict(operation, arguments: dict):
         outcome.membership_created,
         (membership.kansenstatuut, membership.kansenstatuut_end_date),
         outcome.voucher.number if outcome.voucher else None,
+        outcome.sale.amount,
     )
 
 
