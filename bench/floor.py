@@ -1,8 +1,8 @@
 """The floor: the database work of one newCard, sent directly through psycopg, one
 transaction per operation, from ``--processes`` client processes. The same statements
 the app sends (token, balie, card locked with the balie's right, passholder locked,
-membership, the two card updates, the membership update, the history rows, the audit
-entry), without Django.
+membership, the price list's rows that may fit, the two card updates, the membership
+update, the history rows, the audit entry, the sale), without Django.
 
 Usage: python -m bench.floor CONNINFO PROCESSES < operations.json
 where operations.json is ``{"token", "consumer_key", "operations": [{"uid", "uitpasNumber"}, ...]}``.
@@ -39,6 +39,16 @@ MEMBERSHIP = (
     " FROM passholders_membership m LEFT JOIN cardsystems_card c ON c.id = m.current_card_id"
     " WHERE m.passholder_id = %s AND m.card_system_id = %s"
 )
+PRICE = (
+    "SELECT p.id, p.age_from, p.age_to, p.use_when_age_unknown, p.voucher_type_id, p.price"
+    " FROM cardsystems_uitpasprice p WHERE p.card_system_id = %s AND p.reason = 'DEFECT'"
+    " AND p.card_type = 'CARD' AND p.kansenstatuut = %s AND p.voucher_type_id IS NULL ORDER BY p.id"
+)
+SALE = (
+    "INSERT INTO cardsystems_sale (created_at, card_system_id, balie_id, clerk_id, clerk_name, passholder_id,"
+    " card_id, reason, kansenstatuut, voucher_id, price_id, price_snapshot, amount, free_because, refund_reason)"
+    " VALUES (now(), %s, %s, %s, 'bench-clerk', %s, %s, 'DEFECT', %s, NULL, %s, %s, %s, '', '') RETURNING id"
+)
 ACTIVATE = "UPDATE cardsystems_card SET status = 'ACTIVE', balie_id = NULL, passholder_id = %s WHERE id = %s"
 BLOCK_OLD = "UPDATE cardsystems_card SET status = 'BLOCKED' WHERE id = %s AND status = 'ACTIVE'"
 MEMBERSHIP_UPDATE = (
@@ -70,12 +80,29 @@ def new_card(connection: psycopg.Connection, token: str, consumer_key: str, uid:
             MEMBERSHIP, (passholder_id, card_system_id)
         ).fetchone()
         assert status == "LOCAL_STOCK" and card_balie == balie_id and not kansenpas
+        rows = cursor.execute(PRICE, (card_system_id, kansenpas)).fetchall()
+        price_id, amount = (rows[0][0], rows[0][5]) if rows else (None, 0)
         cursor.execute(ACTIVATE, (passholder_id, card_id))
         cursor.execute(BLOCK_OLD, (old_card_id,))
         cursor.execute(MEMBERSHIP_UPDATE, (card_id, kansenstatuut, end_date, membership_id))
         cursor.execute(HISTORY, (card_id, user_id, balie_id, old_card_id, user_id, balie_id))
         changes = json.dumps({"current_card": [str(old_card_id), str(card_id)]})
         cursor.execute(AUDIT, (user_id, balie_id, card_system_id, str(membership_id), changes))
+        snapshot = json.dumps({"id": price_id, "price": str(amount)}) if price_id else None
+        cursor.execute(
+            SALE,
+            (
+                card_system_id,
+                balie_id,
+                user_id,
+                passholder_id,
+                card_id,
+                kansenpas,
+                price_id,
+                snapshot,
+                amount,
+            ),
+        )
 
 
 def _worker(args) -> list[float]:
