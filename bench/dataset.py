@@ -63,11 +63,18 @@ def load(conninfo: str, *, cards: int, local_stock: int, passholders: int) -> Da
         cursor.execute("INSERT INTO auth_group (name) VALUES ('balie bench') RETURNING id")
         [group_id] = cursor.fetchone()
         cursor.execute(
-            "INSERT INTO cardsystems_balie (name, consumer_key, permission_group_id)"
-            " VALUES ('Bench balie', %s, %s) RETURNING id",
+            "INSERT INTO cardsystems_balie (name, consumer_key, permission_group_id, minimum_stock)"
+            " VALUES ('Bench balie', %s, %s, 0) RETURNING id",
             (CONSUMER_KEY, group_id),
         )
         [balie_id] = cursor.fetchone()
+        # The price of the benchmark's registrations (a defect card): what newCard charges.
+        cursor.execute(
+            "INSERT INTO cardsystems_uitpasprice (card_system_id, reason, card_type, age_from, age_to,"
+            " use_when_age_unknown, kansenstatuut, voucher_type_id, price)"
+            " VALUES (%s, 'DEFECT', 'CARD', NULL, NULL, true, false, NULL, 5.00)",
+            (card_system_id,),
+        )
         cursor.execute(
             "INSERT INTO cardsystems_balie_card_systems (balie_id, cardsystem_id) VALUES (%s, %s)",
             (balie_id, card_system_id),

@@ -18,14 +18,15 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
 from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card, CardSystem, PriceReason, UitpasPrice, Voucher
+from cardsystems.models import Balie, Card, CardSystem, PriceReason, UitpasPrice, Voucher, VoucherType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     acting_balie,
@@ -34,6 +35,7 @@ from cardsystems.selectors import (
     user_has_permission,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
+from uitpas_site.prepared_sql import Columns, column, per_vendor, prep, table
 from uitpas_site.w3c_dates import parse_w3c_date
 
 NO_PRICE = Decimal("0.00")
@@ -75,6 +77,21 @@ def _fits_age(row: UitpasPrice, age: int | None) -> bool:
     return (row.age_from is None or row.age_from <= age) and (row.age_to is None or age <= row.age_to)
 
 
+@per_vendor
+def _price_rows_statement():
+    price, voucher_type = Columns(UitpasPrice, "p"), Columns(VoucherType, "vt")
+    sql = (
+        f"SELECT {price.sql}, {voucher_type.sql} FROM {table(UitpasPrice)} p"
+        f" LEFT JOIN {table(VoucherType)} vt"
+        f" ON vt.{column(VoucherType, 'id')} = p.{column(UitpasPrice, 'voucher_type')}"
+        f" WHERE p.{column(UitpasPrice, 'card_system')} = %s AND p.{column(UitpasPrice, 'reason')} = %s"
+        f" AND p.{column(UitpasPrice, 'card_type')} = %s AND p.{column(UitpasPrice, 'kansenstatuut')} = %s"
+        f" AND (p.{column(UitpasPrice, 'voucher_type')} IS NULL OR p.{column(UitpasPrice, 'voucher_type')} = %s)"
+        f" ORDER BY p.{column(UitpasPrice, 'id')}"
+    )
+    return sql, price, voucher_type
+
+
 def price_of_registration(
     *,
     card_system: CardSystem,
@@ -87,18 +104,33 @@ def price_of_registration(
 ) -> RegistrationPrice:
     """The price of registering a card of ``card_type`` (a kansenpas or not) for
     ``reason`` in ``card_system``, for a passholder born on ``date_of_birth`` (None:
-    unknown), on the day ``on`` (a Brussels date), with ``voucher``. One query.
+    unknown), on the day ``on`` (a Brussels date), with ``voucher``. One query, composed
+    once (it is on newCard's path): the rows of that reason, card type and kansenstatuut,
+    without voucher type or of the voucher's, each with its voucher type.
 
     A voucher of another card system prices nothing here: the price is that without
     a voucher (the endpoints and newCard refuse such a voucher before they ask).
     """
     voucher_type_id = voucher.voucher_type_id if voucher is not None else None
-    rows = (
-        UitpasPrice.objects.select_related("card_system", "voucher_type")
-        .filter(card_system=card_system, reason=reason, card_type=card_type, kansenstatuut=kansenpas)
-        .filter(Q(voucher_type__isnull=True) | Q(voucher_type_id=voucher_type_id))
-        .order_by("pk")
-    )
+    sql, price, voucher_type = _price_rows_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                card_system.pk,
+                reason,
+                card_type,
+                prep(UitpasPrice, "kansenstatuut", kansenpas),
+                voucher_type_id,
+            ],
+        )
+        rows = []
+        for values in cursor.fetchall():
+            row = price.instance(values[: len(price)])
+            row.card_system = card_system
+            if row.voucher_type_id is not None:
+                row.voucher_type = voucher_type.instance(values[len(price) :])
+            rows.append(row)
     age = age_on(date_of_birth, on) if date_of_birth is not None else None
     fitting = [row for row in rows if _fits_age(row, age)]
     with_voucher = [row for row in fitting if row.voucher_type_id is not None]

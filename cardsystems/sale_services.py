@@ -21,6 +21,7 @@ from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, FreeBecause, PriceReason, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
+from uitpas_site.prepared_sql import insert_one
 
 if TYPE_CHECKING:
     from passholders.models import Passholder
@@ -39,8 +40,9 @@ def record_sale(
     """Record that ``balie`` (None: an administrator acting for no balie) charged
     ``price`` for handing ``card`` to ``passholder`` for ``reason``, with ``voucher``;
     ``user`` is the clerk. Call it inside the operation's transaction, with the price
-    from :func:`~cardsystems.price_selectors.price_of_registration`. One INSERT; the card
-    (with its card system id and kansenpas flag) is used as loaded.
+    from :func:`~cardsystems.price_selectors.price_of_registration`. One INSERT, not
+    through ``save()``; the card (with its card system id and kansenpas flag) is used as
+    loaded.
 
     The sale keeps the amount and a copy of the price row, so it reads right after the
     row changes; a free card (0.00) says whether the voucher or the kansenstatuut made
@@ -54,7 +56,7 @@ def record_sale(
         elif row.kansenstatuut:
             free_because = FreeBecause.KANSENSTATUUT
     signed_in = user is not None and user.pk is not None
-    return Sale.objects.create(
+    sale = Sale(
         card_system_id=card.card_system_id,
         balie=balie,
         clerk=user if signed_in else None,
@@ -69,6 +71,10 @@ def record_sale(
         amount=price.amount,
         free_because=free_because,
     )
+    # On newCard's path: one INSERT … RETURNING, without save() and its signals (a sale
+    # has none) and without validation (the values come from the checked registration).
+    insert_one(sale)
+    return sale
 
 
 @transaction.atomic

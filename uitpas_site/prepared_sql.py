@@ -88,10 +88,21 @@ def one(sql: str, params: list) -> tuple | None:
 
 
 def insert(objects: Iterable[models.Model]) -> None:
-    """INSERT new rows of one model in one statement (their primary keys stay unset)."""
-    objects = list(objects)
+    """INSERT new rows of one model in one statement (their primary keys stay unset).
+    No ``save()``: no signals, no ``full_clean``; ``auto_now``/``auto_now_add`` are filled."""
+    _insert(list(objects), returning=False)
+
+
+def insert_one(obj: models.Model) -> None:
+    """INSERT one new row as :func:`insert` does (no ``save()``, no signals), and give
+    the object the primary key the database chose (``RETURNING``)."""
+    obj.pk = _insert([obj], returning=True)
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _insert(objects: list[models.Model], *, returning: bool):
     if not objects:
-        return
+        return None
     model = type(objects[0])
     fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
     for obj in objects:
@@ -103,11 +114,14 @@ def insert(objects: Iterable[models.Model]) -> None:
         f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
         f" VALUES {', '.join([row] * len(objects))}"
     )
+    if returning:
+        sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     params = [
         field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchone()[0] if returning else None
 
 
 _UPDATES: dict[tuple, str] = {}
