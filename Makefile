@@ -79,7 +79,8 @@ system-packages:
 
 # The whole suite runs twice: on SQLite (the default) and on a throwaway PostgreSQL
 # cluster that scripts/with-postgres starts and removes.
-test: install-dev static system-packages
+# Style first (ruff, as make lint): a finding fails make test before the suite runs.
+test: install-dev static system-packages lint
 	$(PY) -m pytest
 	scripts/with-postgres $(PY) -m pytest
 
