@@ -1,0 +1,7 @@
+INSERT INTO "uitid_usednonce" ("consumer_key",
+  "token",
+  "timestamp",
+  "nonce") VALUES (%s,
+  %s,
+  %s,
+  %s) ON CONFLICT DO NOTHING
