@@ -40,7 +40,7 @@ from cardsystems.selectors import (
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from passholders import newcard_sql
 from passholders.models import Membership, Passholder
-from uitpas_site.prepared_sql import insert, update
+from uitpas_site.prepared_sql import insert, insert_one, update
 from uitpas_site.transactions import retry_on_conflict
 from uitpas_site.w3c_dates import parse_w3c_date
 
@@ -621,7 +621,13 @@ def _check_action_possible(reason, membership, today) -> None:
 
 def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
     """The changes of a plan whose checks just passed, inside their transaction and
-    under their locks."""
+    under their locks.
+
+    Every write here is a statement of ``uitpas_site.prepared_sql`` (``update``,
+    ``insert``, ``insert_one``), not ``save()``: no model signals fire (none of these
+    models has a receiver; the audit entries are written here, explicitly), no
+    ``full_clean`` runs (the checks above and the database's constraints hold the
+    rules), and ``auto_now_add`` is filled by the helpers."""
     reason, acting_balie, passholder = plan.reason.value, plan.acting_balie, plan.passholder
     membership, card, voucher = plan.membership, plan.card, plan.voucher
     issued, blocked = Transition.ISSUE.target, Transition.BLOCK.target
@@ -661,9 +667,8 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
     membership_created = membership is None
     previous_end_date = None if membership is None else membership.kansenstatuut_end_date
     if membership_created:
-        membership = Membership.objects.create(
-            passholder=passholder, card_system=card.card_system, current_card=card
-        )
+        membership = Membership(passholder=passholder, card_system=card.card_system, current_card=card)
+        insert_one(membership)
         audit.record(membership, {"status": (None, membership.status), "current_card": (None, card)})
     else:
         before = (membership.current_card, membership.kansenstatuut, membership.kansenstatuut_end_date)
@@ -697,14 +702,17 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
             "redeemed_balie": acting_balie,
             "redeemed_card": card,
         }
-        Voucher.objects.filter(pk=voucher.pk).update(**redemption)
+        update(
+            Voucher,
+            where={"id": voucher.pk},
+            values={name: getattr(value, "pk", value) for name, value in redemption.items()},
+        )
         for name, value in redemption.items():
             setattr(voucher, name, value)
         audit.record(voucher, {"redeemed_card": (None, card)})
 
     insert(history)
     insert(audit.entries)
-    # Through the ORM (Sale.objects.create): one INSERT that returns the sale's id.
     sale = record_sale(
         user=user,
         balie=acting_balie,
