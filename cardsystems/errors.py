@@ -1,6 +1,6 @@
 """The coded errors of the UiTPAS API, raised by services and rendered by every door.
 
-The codes are the API's (``../shared/domain.md``), so the admin and the XML API always
+The codes are the API's (``docs/domain.md``), so the admin and the XML API always
 give the same code for the same mistake. A service raises :class:`UitpasError`; the API
 renders it as ``<response><code/><message/>[<requiredPermission/>]</response>`` with
 HTTP 400 (or the ``http_status`` it names), the admin shows it on the form field named

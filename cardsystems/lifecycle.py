@@ -2,7 +2,7 @@
 
 Each service that changes a card's status asks its :class:`Transition` whether the card's
 current status allows it, so the stock services and newCard share one set of rules
-(``../shared/domain.md``, "Card lifecycle")::
+(``docs/domain.md``, "Cards and their lifecycle")::
 
     (new)          --GENERATE-->         PROVISIONED
     PROVISIONED    --IMPORT-->           STOCK

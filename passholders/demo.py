@@ -1,4 +1,4 @@
-"""The demo data set of ``../shared/demo-data.md``, put into the database as described.
+"""The demo data set of ``docs/demo-data.md``, put into the database as described.
 
 :func:`load_demo_data` brings every demo object to its described state: it creates what
 is missing and puts back what was changed (a card handed out by a demo request goes back

@@ -2,7 +2,7 @@
 
 :func:`register_new_card` is the only code that hands a card to a passholder. The XML
 API and the admin both call it with the raw values they received, and it checks them in
-the order of the error table of ``../shared/domain.md`` so that the first failing check
+the order of the error table of ``docs/domain.md`` so that the first failing check
 decides the code, whichever door the request came through.
 
 The checks make a :class:`NewCardPlan`, what will change; the registration applies it in

@@ -20,7 +20,7 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, Cli
 
 FORM = "application/x-www-form-urlencoded"
 
-# The demo credentials (../shared/demo-data.md).
+# The demo credentials (docs/demo-data.md).
 DEMO_APP = ("demo-balie-app", "demo-balie-app-secret")
 BIB_AALST_CONSUMER = ("28808C2F-0DB2-D2CF-F508ECB994D2505F", "bibliotheek-aalst-secret")
 ANN_DEMO = ("ann-demo-token", "ann-demo-token-secret")

@@ -1,4 +1,4 @@
-"""`manage.py loaddemo` creates exactly ../shared/demo-data.md, and twice changes nothing."""
+"""`manage.py loaddemo` creates exactly docs/demo-data.md, and twice changes nothing."""
 
 import datetime
 from decimal import Decimal

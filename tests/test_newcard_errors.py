@@ -1,4 +1,4 @@
-"""The error table of newCard (../shared/domain.md), through the XML API, on the demo data.
+"""The error table of newCard (docs/domain.md), through the XML API, on the demo data.
 
 Every row of the table is reached, and wherever two checks fail at once the earlier row
 of the table decides the code. A refused request changes nothing.

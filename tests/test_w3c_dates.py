@@ -1,5 +1,5 @@
 """W3C dates: every W3CDate parameter takes the forms of the W3C date-time profile, and
-the calendar date as written is the date meant (../shared/domain.md, "W3C dates")."""
+the calendar date as written is the date meant (docs/domain.md, "W3C dates")."""
 
 import datetime
 

@@ -4,7 +4,7 @@ from passholders.demo import DEMO_PASSWORD, USERS, load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Put the demo data set (../shared/demo-data.md) in the database; loading twice changes nothing."
+    help = "Put the demo data set (docs/demo-data.md) in the database; loading twice changes nothing."
 
     def handle(self, *args, **options) -> None:
         writes = load_demo_data()
