@@ -1,5 +1,6 @@
 """What the unmodified v3 PHP client (culturefeed-php, ``CultureFeed_Uitpas_Default``) reads
-from our answers, and where it would crash (../v3_client_research.md, sections 4 and 5).
+from our answers, and where it would crash: read from that client's source
+(``CultureFeed_Uitpas_Default`` and the ``createFromXML`` methods of its value objects).
 
 Test-only. It reads XML the way that client does: unprefixed names (so a default
 namespace would hide every element), absolute paths from the document's root, the uid
