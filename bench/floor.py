@@ -1,117 +1,235 @@
 """The floor: the database work of one newCard, sent directly through psycopg, one
-transaction per operation, from ``--processes`` client processes. The same statements
-the app sends (token, balie, card locked with the balie's right, passholder locked,
-membership, the price list's rows that may fit, the two card updates, the membership
-update, the history rows, the audit entry, the sale), without Django.
+transaction per operation, from ``--processes`` client processes, without Django's
+request handling, ORM or model instances.
+
+The statements are the app's own, taken from the builders the app composes them with
+(``uitpas_site.prepared_sql``, ``passholders.newcard_sql``, the selectors), not copied:
+a model change changes both the app and its floor. In the app's order: the token with
+its user, the balie with whether the user works there, the card locked with the balie's
+right, the passholder locked, the membership with its current card, the price list's
+rows that may fit, the new card issued, the old card blocked, the membership updated,
+the two history rows, the audit entry, the sale. Parameters are written here by hand
+(that is the floor's point): an INSERT's values are named by field, so a field added to
+a model stops the floor with a KeyError instead of letting it drift.
 
 Usage: python -m bench.floor CONNINFO PROCESSES < operations.json
 where operations.json is ``{"token", "consumer_key", "operations": [{"uid", "uitpasNumber"}, ...]}``.
+Inside ``scripts/with-postgres`` (DATABASE_URL names PostgreSQL, whose SQL is composed).
 """
 
 import json
 import multiprocessing
+import os
 import sys
 import time
+from dataclasses import dataclass
 
 import psycopg
 
-TOKEN = (
-    'SELECT t."key", u.id, u.is_active FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id'
-    ' WHERE t."key" = %s LIMIT 21'
-)
-BALIE = (
-    "SELECT b.id, b.permission_group_id, EXISTS(SELECT 1 FROM cardsystems_balie_staff s"
-    " WHERE s.balie_id = b.id AND s.user_id = %s LIMIT 1) FROM cardsystems_balie b"
-    " WHERE b.consumer_key = %s ORDER BY b.name LIMIT 1"
-)
-CARD = (
-    "SELECT c.id, c.status, c.balie_id, c.kansenpas, cs.id, cs.kansenstatuut_grace_days,"
-    " EXISTS(SELECT 1 FROM guardian_groupobjectpermission g JOIN auth_permission p ON p.id = g.permission_id"
-    " WHERE g.group_id = %s AND p.codename = 'passholder_create' AND g.content_type_id ="
-    " (SELECT id FROM django_content_type WHERE app_label = 'cardsystems' AND model = 'cardsystem')"
-    " AND g.object_pk = CAST(cs.id AS VARCHAR(255)))"
-    " FROM cardsystems_card c JOIN cardsystems_cardsystem cs ON cs.id = c.card_system_id"
-    " WHERE c.uitpas_number = %s FOR UPDATE OF c"
-)
-PASSHOLDER = "SELECT id, uid, first_name, name FROM passholders_passholder WHERE uid = %s FOR UPDATE"
-MEMBERSHIP = (
-    "SELECT m.id, m.status, m.current_card_id, m.kansenstatuut, m.kansenstatuut_end_date, c.status"
-    " FROM passholders_membership m LEFT JOIN cardsystems_card c ON c.id = m.current_card_id"
-    " WHERE m.passholder_id = %s AND m.card_system_id = %s"
-)
-PRICE = (
-    "SELECT p.id, p.age_from, p.age_to, p.use_when_age_unknown, p.voucher_type_id, p.price"
-    " FROM cardsystems_uitpasprice p WHERE p.card_system_id = %s AND p.reason = 'DEFECT'"
-    " AND p.card_type = 'CARD' AND p.kansenstatuut = %s AND p.voucher_type_id IS NULL ORDER BY p.id"
-)
-SALE = (
-    "INSERT INTO cardsystems_sale (created_at, card_system_id, balie_id, clerk_id, clerk_name, passholder_id,"
-    " card_id, reason, kansenstatuut, voucher_id, price_id, price_snapshot, amount, free_because, refund_reason)"
-    " VALUES (now(), %s, %s, %s, 'bench-clerk', %s, %s, 'DEFECT', %s, NULL, %s, %s, %s, '', '') RETURNING id"
-)
-ACTIVATE = "UPDATE cardsystems_card SET status = 'ACTIVE', balie_id = NULL, passholder_id = %s WHERE id = %s"
-BLOCK_OLD = "UPDATE cardsystems_card SET status = 'BLOCKED' WHERE id = %s AND status = 'ACTIVE'"
-MEMBERSHIP_UPDATE = (
-    "UPDATE passholders_membership SET current_card_id = %s, kansenstatuut = %s,"
-    " kansenstatuut_end_date = %s WHERE id = %s"
-)
-AUDIT = (
-    "INSERT INTO cardsystems_auditentry (created_at, user_id, username, balie_id, balie_name, card_system_id,"
-    " action, object_type, object_id, object_repr, changes)"
-    " VALUES (now(), %s, 'bench-clerk', %s, 'Bench balie', %s, 'NEW_CARD', 'passholders.membership', %s,"
-    " 'membership', %s)"
-)
-HISTORY = (
-    "INSERT INTO cardsystems_cardhistory (card_id, from_status, to_status, reason, user_id, balie_id, created_at)"
-    " VALUES (%s, 'LOCAL_STOCK', 'ACTIVE', 'DEFECT', %s, %s, now()), (%s, 'ACTIVE', 'BLOCKED', 'DEFECT', %s, %s, now())"
-)
+
+@dataclass(frozen=True)
+class Statements:
+    token: str
+    token_user_id: int  # the user's id within the token statement's row
+    balie: str
+    card: str
+    passholder: str
+    membership: str
+    price_rows: str
+    issue: str
+    block_old: str
+    membership_update: str
+    history: tuple[str, list[str]]
+    audit: tuple[str, list[str]]
+    sale: tuple[str, list[str]]
+    content_type_id_sql: str
+    right: str
+    # Where each column sits in a statement's row, by attname.
+    balie_at: dict[str, int]
+    card_at: dict[str, int]
+    membership_at: dict[str, int]
+    price_at: dict[str, int]
 
 
-def new_card(connection: psycopg.Connection, token: str, consumer_key: str, uid: str, number: str) -> None:
+def compose() -> Statements:
+    """The app's statements, composed by its own builders for PostgreSQL."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uitpas_site.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "the floor composes SQL and never signs anything")
+    import django
+
+    django.setup()
+    from cardsystems import price_selectors, selectors
+    from cardsystems.audit import AuditEntry
+    from cardsystems.models import Card, CardHistory, Sale
+    from cardsystems.permissions import CardSystemPermission
+    from passholders import newcard_sql
+    from passholders.models import Membership
+    from uitpas_site import authentication
+    from uitpas_site.prepared_sql import insert_sql, update_sql
+
+    token_sql, token_columns, user_columns = authentication._token_statement()
+    balie_sql, balie_columns = selectors._balie_statement()
+    card_sql, card_columns, _card_system_columns = newcard_sql._locked_card_statement()
+    membership_sql, membership_columns, _current_card_columns = newcard_sql._membership_statement()
+    price_sql, price_columns, _voucher_type_columns = price_selectors._price_rows_statement()
+
+    def at(columns, offset: int = 0) -> dict[str, int]:
+        return {name: offset + index for index, name in enumerate(columns.attnames)}
+
+    def named(model, rows: int = 1, returning: bool = False) -> tuple[str, list[str]]:
+        sql, fields = insert_sql(model, rows=rows, returning=returning)
+        return sql, [field.attname for field in fields]
+
+    return Statements(
+        token=token_sql,
+        token_user_id=len(token_columns) + user_columns.attnames.index("id"),
+        balie=balie_sql,
+        card=card_sql,
+        passholder=newcard_sql._locked_passholder_statement()[0],
+        membership=membership_sql,
+        price_rows=price_sql,
+        issue=update_sql(Card, where=("id",), values=("status", "balie", "passholder")),
+        block_old=update_sql(Card, where=("id", "status"), values=("status",)),
+        membership_update=update_sql(
+            Membership, where=("id",), values=("current_card", "kansenstatuut", "kansenstatuut_end_date")
+        ),
+        history=named(CardHistory, rows=2),
+        audit=named(AuditEntry),
+        sale=named(Sale, returning=True),
+        content_type_id_sql="SELECT id FROM django_content_type WHERE app_label = 'cardsystems' AND model = 'cardsystem'",
+        right=CardSystemPermission.PASSHOLDER_CREATE.value,
+        balie_at=at(balie_columns),
+        card_at=at(card_columns),
+        membership_at=at(membership_columns),
+        price_at=at(price_columns),
+    )
+
+
+def _values(names: list[str], *rows: dict) -> list:
+    return [row[name] for row in rows for name in names]
+
+
+def new_card(
+    connection, sql: Statements, content_type_id: int, token: str, consumer_key: str, uid: str, number: str
+):
     with connection.transaction(), connection.cursor() as cursor:
-        _, user_id, _ = cursor.execute(TOKEN, (token,)).fetchone()
-        balie_id, group_id, works_here = cursor.execute(BALIE, (user_id, consumer_key)).fetchone()
-        card_id, status, card_balie, kansenpas, card_system_id, _, may_create = cursor.execute(
-            CARD, (group_id, number)
-        ).fetchone()
-        assert works_here and may_create
-        passholder_id = cursor.execute(PASSHOLDER, (uid,)).fetchone()[0]
-        membership_id, _, old_card_id, kansenstatuut, end_date, _ = cursor.execute(
-            MEMBERSHIP, (passholder_id, card_system_id)
-        ).fetchone()
-        assert status == "LOCAL_STOCK" and card_balie == balie_id and not kansenpas
-        rows = cursor.execute(PRICE, (card_system_id, kansenpas)).fetchall()
-        price_id, amount = (rows[0][0], rows[0][5]) if rows else (None, 0)
-        cursor.execute(ACTIVATE, (passholder_id, card_id))
-        cursor.execute(BLOCK_OLD, (old_card_id,))
-        cursor.execute(MEMBERSHIP_UPDATE, (card_id, kansenstatuut, end_date, membership_id))
-        cursor.execute(HISTORY, (card_id, user_id, balie_id, old_card_id, user_id, balie_id))
-        changes = json.dumps({"current_card": [str(old_card_id), str(card_id)]})
-        cursor.execute(AUDIT, (user_id, balie_id, card_system_id, str(membership_id), changes))
-        snapshot = json.dumps({"id": price_id, "price": str(amount)}) if price_id else None
+        user_id = cursor.execute(sql.token, (token,)).fetchone()[sql.token_user_id]
+        # Each statement's row: the model's columns, then what it adds (last: the
+        # balie's "works here", the card's right).
+        balie = cursor.execute(sql.balie, (user_id, consumer_key)).fetchone()
+        balie_id, group_id, works_here = (
+            balie[sql.balie_at["id"]],
+            balie[sql.balie_at["permission_group_id"]],
+            balie[-1],
+        )
+        card = cursor.execute(sql.card, (group_id, sql.right, content_type_id, number)).fetchone()
+        card_id, card_system_id, may_create = (
+            card[sql.card_at["id"]],
+            card[sql.card_at["card_system_id"]],
+            card[-1],
+        )
+        kansenpas, status = card[sql.card_at["kansenpas"]], card[sql.card_at["status"]]
+        card_balie = card[sql.card_at["balie_id"]]
+        assert works_here and may_create, (works_here, may_create)
+        passholder_id = cursor.execute(sql.passholder, (uid,)).fetchone()[0]
+        membership = cursor.execute(sql.membership, (passholder_id, card_system_id)).fetchone()
+        membership_id, old_card_id = (
+            membership[sql.membership_at["id"]],
+            membership[sql.membership_at["current_card_id"]],
+        )
+        kansenstatuut = membership[sql.membership_at["kansenstatuut"]]
+        end_date = membership[sql.membership_at["kansenstatuut_end_date"]]
+        assert status == "LOCAL_STOCK" and card_balie == balie_id and not kansenpas, (status, card_balie)
+        rows = cursor.execute(sql.price_rows, (card_system_id, "DEFECT", "CARD", kansenpas, None)).fetchall()
+        price_id, amount = (
+            (rows[0][sql.price_at["id"]], rows[0][sql.price_at["price"]]) if rows else (None, 0)
+        )
+        cursor.execute(sql.issue, ("ACTIVE", None, passholder_id, card_id))
+        cursor.execute(sql.block_old, ("BLOCKED", old_card_id, "ACTIVE"))
+        cursor.execute(sql.membership_update, (card_id, kansenstatuut, end_date, membership_id))
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        history = {"from_status": "LOCAL_STOCK", "to_status": "ACTIVE", "reason": "DEFECT"}
+        common = {"user_id": user_id, "balie_id": balie_id, "created_at": now}
+        history_sql, history_names = sql.history
         cursor.execute(
-            SALE,
-            (
-                card_system_id,
-                balie_id,
-                user_id,
-                passholder_id,
-                card_id,
-                kansenpas,
-                price_id,
-                snapshot,
-                amount,
+            history_sql,
+            _values(
+                history_names,
+                {**common, **history, "card_id": card_id},
+                {
+                    **common,
+                    "card_id": old_card_id,
+                    "from_status": "ACTIVE",
+                    "to_status": "BLOCKED",
+                    "reason": "DEFECT",
+                },
             ),
         )
+        audit_sql, audit_names = sql.audit
+        changes = json.dumps({"current_card": [str(old_card_id), str(card_id)]})
+        cursor.execute(
+            audit_sql,
+            _values(
+                audit_names,
+                {
+                    **common,
+                    "username": "bench-clerk",
+                    "balie_name": "Bench balie",
+                    "card_system_id": card_system_id,
+                    "action": "NEW_CARD",
+                    "object_type": "passholders.membership",
+                    "object_id": str(membership_id),
+                    "object_repr": "membership",
+                    "card_count": None,
+                    "changes": changes,
+                },
+            ),
+        )
+        sale_sql, sale_names = sql.sale
+        snapshot = json.dumps({"id": price_id, "price": str(amount)}) if price_id else None
+        cursor.execute(
+            sale_sql,
+            _values(
+                sale_names,
+                {
+                    "created_at": now,
+                    "card_system_id": card_system_id,
+                    "balie_id": balie_id,
+                    "clerk_id": user_id,
+                    "clerk_name": "bench-clerk",
+                    "passholder_id": passholder_id,
+                    "card_id": card_id,
+                    "reason": "DEFECT",
+                    "kansenstatuut": kansenpas,
+                    "voucher_id": None,
+                    "price_id": price_id,
+                    "price_snapshot": snapshot,
+                    "amount": amount,
+                    "free_because": "",
+                    "refunded_sale_id": None,
+                    "refund_reason": "",
+                },
+            ),
+        ).fetchone()
 
 
 def _worker(args) -> list[float]:
-    conninfo, token, consumer_key, operations = args
+    conninfo, statements, token, consumer_key, operations = args
     latencies = []
     with psycopg.connect(conninfo) as connection:
+        content_type_id = connection.execute(statements.content_type_id_sql).fetchone()[0]
+        connection.commit()  # so that each operation's transaction() is a transaction, not a savepoint
         for operation in operations:
             started = time.perf_counter()
-            new_card(connection, token, consumer_key, operation["uid"], operation["uitpasNumber"])
+            new_card(
+                connection,
+                statements,
+                content_type_id,
+                token,
+                consumer_key,
+                operation["uid"],
+                operation["uitpasNumber"],
+            )
             latencies.append(time.perf_counter() - started)
     return latencies
 
@@ -119,11 +237,12 @@ def _worker(args) -> list[float]:
 def main() -> None:
     conninfo, processes = sys.argv[1], int(sys.argv[2])
     spec = json.load(sys.stdin)
+    statements = compose()
     shares = [spec["operations"][i::processes] for i in range(processes)]
     with multiprocessing.Pool(processes) as pool:
         started = time.perf_counter()
         results = pool.map(
-            _worker, [(conninfo, spec["token"], spec["consumer_key"], share) for share in shares]
+            _worker, [(conninfo, statements, spec["token"], spec["consumer_key"], share) for share in shares]
         )
         seconds = time.perf_counter() - started
     latencies = [latency for result in results for latency in result]

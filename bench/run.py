@@ -138,13 +138,10 @@ def _conninfo(url: str) -> str:
 
 def _client(args: list[str], spec: dict) -> dict:
     done = subprocess.run(
-        [sys.executable, *args],
-        input=json.dumps(spec),
-        capture_output=True,
-        text=True,
-        cwd=PROJECT,
-        check=True,
+        [sys.executable, *args], input=json.dumps(spec), capture_output=True, text=True, cwd=PROJECT
     )
+    if done.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 

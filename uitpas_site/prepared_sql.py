@@ -100,22 +100,36 @@ def insert_one(obj: models.Model) -> None:
     obj._state.adding, obj._state.db = False, connection.alias
 
 
+def insert_sql(model: type[models.Model], *, rows: int = 1, returning: bool = False) -> tuple[str, list]:
+    """The INSERT of ``rows`` new rows of ``model`` (with ``RETURNING`` its primary key),
+    and the fields whose values it takes, in order, for each row: the statement of
+    :func:`insert` and :func:`insert_one`, for whoever sends it themselves (the floor of
+    ``make bench``)."""
+    key = (connection.vendor, model._meta.label, rows, returning)
+    if key not in _INSERTS:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
+            f" VALUES {', '.join([row] * rows)}"
+        )
+        if returning:
+            sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+        _INSERTS[key] = (sql, fields)
+    return _INSERTS[key]
+
+
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+
+
 def _insert(objects: list[models.Model], *, returning: bool):
     if not objects:
         return None
-    model = type(objects[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key and not field.generated]
+    sql, fields = insert_sql(type(objects[0]), rows=len(objects), returning=returning)
     for obj in objects:
         for field in fields:
             if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
                 field.pre_save(obj, add=True)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
-        f" VALUES {', '.join([row] * len(objects))}"
-    )
-    if returning:
-        sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     params = [
         field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields
     ]
@@ -127,18 +141,25 @@ def _insert(objects: list[models.Model], *, returning: bool):
 _UPDATES: dict[tuple, str] = {}
 
 
-def update(model: type[models.Model], *, where: dict, values: dict) -> int:
-    """UPDATE the rows of ``model`` whose fields equal ``where`` to ``values``; how many
-    rows changed. The statement is composed once per shape."""
-    key = (connection.vendor, model._meta.label, tuple(values), tuple(where))
+def update_sql(model: type[models.Model], *, where: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """The UPDATE of :func:`update`: ``values`` set (fields by name, in order) on the rows
+    whose ``where`` fields equal the parameters that follow them. Composed once per shape."""
+    key = (connection.vendor, model._meta.label, values, where)
     if key not in _UPDATES:
         assignments = ", ".join(f"{column(model, name)} = %s" for name in values)
         conditions = " AND ".join(f"{column(model, name)} = %s" for name in where)
         _UPDATES[key] = f"UPDATE {table(model)} SET {assignments} WHERE {conditions}"
+    return _UPDATES[key]
+
+
+def update(model: type[models.Model], *, where: dict, values: dict) -> int:
+    """UPDATE the rows of ``model`` whose fields equal ``where`` to ``values``; how many
+    rows changed. No ``save()``: no signals, no ``auto_now``."""
+    sql = update_sql(model, where=tuple(where), values=tuple(values))
     params = [
         model._meta.get_field(name).get_db_prep_save(value, connection)
         for name, value in (*values.items(), *where.items())
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATES[key], params)
+        cursor.execute(sql, params)
         return cursor.rowcount
