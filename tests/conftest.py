@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cardsystems.models import Balie, Card, CardHistory, CardSystem, Sale, UitpasPrice, Voucher
+from passholders import demo as demo_data
 from passholders.demo import load_demo_data
 from passholders.models import Membership, Passholder
 
@@ -28,19 +29,15 @@ SEED_RESPONSE = (
     b"</response>"
 )
 
+# The demo's balie keys and passholder uids, by the names tests use: from the demo data
+# set itself (passholders.demo), so that they are written once.
 KEYS = SimpleNamespace(
-    bib_aalst="28808C2F-0DB2-D2CF-F508ECB994D2505F",
-    de_werf="31413BDF-DFC7-7A9F-10403618C2816E44",
-    toneel="cad22a20fa67b12ac1306b49755a2f7e",
-    bib_gent="6B1F1C4E-3A2D-4F7B-9C1E-2D3F4A5B6C7D",
+    bib_aalst=demo_data.BALIES[demo_data.BIB_AALST][0],
+    de_werf=demo_data.BALIES[demo_data.DE_WERF][0],
+    toneel=demo_data.BALIES[demo_data.TONEEL][0],
+    bib_gent=demo_data.BALIES[demo_data.BIB_GENT][0],
 )
-UIDS = SimpleNamespace(
-    ellen="8d80e3b6-80a2-4e2f-8bbb-cd2a72809d77",
-    pieter="f30706af-03b8-4d4d-96d5-9625ebfcef8c",
-    marc="3d9f10e5-b03a-46b1-bccc-3a8b13a0a849",
-    sofie="b76fec3d-71d2-4da0-8837-543b5e1d17db",
-    tom="315cdeb7-1d33-4481-91bc-e2d32016a0e9",
-)
+UIDS = SimpleNamespace(**{holder.first_name.lower(): holder.uid for holder in demo_data.PASSHOLDERS})
 
 
 # Property-based tests: a bounded run in make test, a long one in make fuzz.
