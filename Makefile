@@ -16,7 +16,7 @@ DEV_ENV := DJANGO_DEBUG=1
 help:
 	@echo "make run          install, migrate, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test         install what is missing and run the whole test suite (SQLite, then PostgreSQL)"
-	@echo "make serve        production: migrate and run gunicorn on DATABASE_URL (see README)"
+	@echo "make serve        production: migrate and run gunicorn on DATABASE_URL (see docs/operations.md)"
 	@echo "make bench        newCard through gunicorn vs the psycopg floor, 10,000 and 1,000,000 cards"
 	@echo "make bench-stock  time generating and importing a million cards, and the admin's card list"
 	@echo "make bench-counter  the counter's lookups and the passholder list at a million passholders (SQLite, PostgreSQL)"
@@ -56,7 +56,7 @@ static: install
 # Debian packages the tests need: Chromium for the browser tests (Playwright cannot
 # download its own browsers here), the PostgreSQL server for the second pass, nginx for
 # the deployment's test, the sqlite3 shell for the integrity check of the embedded
-# database, curl and openssl for the README's signed request. Root installs
+# database, curl and openssl for docs/api.md's signed requests. Root installs
 # what is missing with apt; anybody else is told how.
 system-packages:
 	@missing=""; \
@@ -98,7 +98,7 @@ fuzz: install-dev static system-packages
 	HYPOTHESIS_PROFILE=fuzz scripts/with-postgres $(PY) -m pytest -s -p no:cacheprovider $(FUZZ_TESTS)
 
 # Production serving: gunicorn (gunicorn.conf.py) on the database given by DATABASE_URL,
-# with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See README.
+# with DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment. See docs/operations.md.
 serve: install static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable

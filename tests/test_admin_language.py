@@ -54,6 +54,7 @@ EXTRA_PAGES = [
     "admin:cardsystems_sale_collected",
     "admin:counter",
     "admin:counter_balie",
+    "admin:guide",
     "/admin/no-such-page/",
 ]
 

@@ -90,8 +90,9 @@ class BackOfficeSite(admin.AdminSite):
 
     def get_urls(self):
         from passholders.counter import Counter
+        from uitpas_site import guide
 
-        return Counter(self).urls() + super().get_urls()
+        return Counter(self).urls() + guide.urls(self) + super().get_urls()
 
     def index(self, request, extra_context=None):
         from passholders.counter_balie import counter_balies
