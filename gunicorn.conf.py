@@ -10,7 +10,7 @@ evenly over the workers: 50 slow clients may all land on one of them, which must
 have threads for everybody else (`tests/live/test_slow_clients.py`). Threads that wait
 cost little memory and no CPU; a thread that served a request keeps a database connection
 for CONN_MAX_AGE seconds, so plan PostgreSQL's max_connections for the busiest threads,
-not all of them. In production a buffering proxy in front (README: nginx) receives every
+not all of them. In production a buffering proxy in front (docs/operations.md: nginx) receives every
 request whole before gunicorn sees it.
 """
 

@@ -1,4 +1,4 @@
-"""The README's deployment for real: nginx with deploy/nginx.conf (its own ports and a
+"""The deployment of docs/operations.md for real: nginx with deploy/nginx.conf (its own ports and a
 throwaway certificate) in front of gunicorn with production settings behind a TLS proxy.
 A v3 client's signed request through HTTPS is accepted (the signed URL is the one the
 client saw), plain HTTP goes to HTTPS except the health check, and slow clients are held
