@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardSystem, PriceReason, UitpasPrice, Voucher, VoucherType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
@@ -35,6 +34,7 @@ from cardsystems.selectors import (
     user_has_permission,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import Columns, column, per_vendor, prep, table
 from uitpas_site.w3c_dates import parse_w3c_date
 

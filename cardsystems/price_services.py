@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import CardSystem, UitpasPrice
 from cardsystems.selectors import administered_card_system_ids
+from uitpas_site.errors import ErrorCode, UitpasError
 
 # The fields of a row, as the audit log names their changes.
 _AUDITED_FIELDS = [

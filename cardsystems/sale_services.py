@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, FreeBecause, PriceReason, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import insert_one
 
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
 from uitid.models import UserIdentity
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
 
 type User = AbstractBaseUser | AnonymousUser

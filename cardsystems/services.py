@@ -45,12 +45,12 @@ from cardsystems.bulk_sql import (
     refresh_card_statistics,
 )
 from cardsystems.card_import import ImportPreview, ImportProblem, checked_batches
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardStatus, CardSystem, CardType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import acting_balie, administered_card_system_ids, balie_permissions
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.transactions import retry_on_conflict
 
 __all__ = [

@@ -26,7 +26,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie, CardStatus
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import balie_permissions, card_system_ids_with_rights
@@ -49,6 +48,7 @@ from passholders.selectors import (
     passholders_with_membership,
 )
 from uitpas_site.admin_lists import MAX_SEARCH_WORDS
+from uitpas_site.errors import UitpasError
 
 
 class Counter:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
 from cardsystems.audit import AuditEntry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
@@ -27,6 +26,7 @@ from cardsystems.selectors import (
 )
 from cardsystems.uitpas_numbers import is_valid_uitpas_number, parse_uitpas_number
 from passholders.models import Membership, Passholder
+from uitpas_site.errors import ErrorCode, UitpasError
 
 
 def passholder_by_card(

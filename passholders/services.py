@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
 from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
 from cardsystems.permissions import CardSystemPermission
@@ -40,6 +39,7 @@ from cardsystems.selectors import (
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from passholders import newcard_sql
 from passholders.models import Membership, Passholder
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import insert, insert_one, update
 from uitpas_site.transactions import retry_on_conflict
 from uitpas_site.w3c_dates import parse_w3c_date

@@ -11,11 +11,11 @@ from oauthlib.common import add_params_to_uri, generate_token
 
 from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie
 from uitid.formats import KEY_LENGTH, is_callback_url, is_key
 from uitid.models import AccessToken, Consumer, RequestToken, UserIdentity
 from uitid.sealing import seal
+from uitpas_site.errors import ErrorCode, UitpasError
 
 # The consumer that ``oauth_credentials`` issues tokens for when no key is given.
 COMMAND_LINE_CONSUMER_KEY = "uitpas-command-line"

@@ -25,10 +25,10 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cardsystems.errors import ErrorCode
 from uitid import oauth, services
 from uitid.formats import KEY_LENGTH
 from uitid.models import RequestToken
+from uitpas_site.errors import ErrorCode
 from uitpas_site.xml_api import xml_http_response
 
 _FORM = "application/x-www-form-urlencoded"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import ErrorCode
+from uitpas_site.errors import ErrorCode
 from uitpas_site.xml_api import is_api_path, xml_http_response
 
 

@@ -38,7 +38,6 @@ from cardsystems.admin.stock_forms import (
     add_refusal,
 )
 from cardsystems.admin.stock_overview import BAR_LENGTH, overview_rows
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardImportUpload, CardStatus, CardSystem
 from cardsystems.selectors import (
     card_range,
@@ -48,6 +47,7 @@ from cardsystems.selectors import (
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.errors import UitpasError
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie, CardSystem, CardType
+from uitpas_site.errors import UitpasError
 
 # Bigger jobs are for the commands (generate_cards, import_cards): a web request should
 # not hold the database for the minute a million cards take.

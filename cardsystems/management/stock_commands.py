@@ -6,8 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError, OutputWrapper
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import CardSystem
+from uitpas_site.errors import UitpasError
 
 
 def acting_user(username: str | None) -> AbstractBaseUser:
