@@ -13,9 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.models import CardSystem, UitpasPrice
+from cardsystems.models import AuditEntry, CardSystem, UitpasPrice
 from cardsystems.selectors import administered_card_system_ids
 from uitpas_site.errors import ErrorCode, UitpasError
 

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.models import Balie, Card, FreeBecause, PriceReason, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, PriceReason, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
 from uitpas_site.errors import ErrorCode, UitpasError

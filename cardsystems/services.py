@@ -33,7 +33,7 @@ from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cardsystems.audit import AuditEntry, stock_entry
+from cardsystems.audit import stock_entry
 from cardsystems.bulk_sql import (
     BATCH_SIZE,
     executemany,
@@ -46,7 +46,7 @@ from cardsystems.bulk_sql import (
 )
 from cardsystems.card_import import ImportPreview, ImportProblem, checked_batches
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Balie, Card, CardStatus, CardSystem, CardType
+from cardsystems.models import AuditEntry, Balie, Card, CardStatus, CardSystem, CardType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import acting_balie, administered_card_system_ids, balie_permissions
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number

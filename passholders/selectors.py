@@ -13,8 +13,7 @@ from django.db.models.functions import Cast, Upper
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.audit import AuditEntry
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     User,

@@ -24,10 +24,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice, price_of_registration
 from cardsystems.sale_services import record_sale

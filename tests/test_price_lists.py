@@ -7,8 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cardsystems.audit import AuditEntry
-from cardsystems.models import UitpasPrice, VoucherType
+from cardsystems.models import AuditEntry, UitpasPrice, VoucherType
 from cardsystems.price_services import delete_price, save_price
 from uitpas_site.errors import ErrorCode, UitpasError
 

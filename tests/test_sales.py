@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cardsystems.audit import AuditEntry
-from cardsystems.models import Card, FreeBecause, Sale, UitpasPrice, Voucher
+from cardsystems.models import AuditEntry, Card, FreeBecause, Sale, UitpasPrice, Voucher
 from cardsystems.price_selectors import price_of_registration
 from cardsystems.sale_services import record_sale, refund_sale
 from cardsystems.spreadsheet import amount_cell, text_cell

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cardsystems import services
-from cardsystems.audit import AuditEntry
-from cardsystems.models import CardStatus
+from cardsystems.models import AuditEntry, CardStatus
 from tests.conftest import KEYS
 from tests.factories import CardFactory
 from tests.stock import aalst_number, ids_of

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauthlib.common import add_params_to_uri, generate_token
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.models import Balie
+from cardsystems.models import AuditEntry, Balie
 from uitid.formats import KEY_LENGTH, is_callback_url, is_key
 from uitid.models import AccessToken, Consumer, RequestToken, UserIdentity
 from uitid.sealing import seal

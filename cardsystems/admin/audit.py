@@ -14,8 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter
-from cardsystems.audit import AuditEntry
-from cardsystems.models import CardHistory
+from cardsystems.models import AuditEntry, CardHistory
 from uitpas_site.admin_lists import ChoiceFilter
 
 
