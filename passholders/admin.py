@@ -48,6 +48,7 @@ from passholders.selectors import (
     search_passholders,
 )
 from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
+from uitpas_site.admin_mixins import ReadOnlyAdminMixin
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
@@ -151,7 +152,7 @@ class KansenstatuutFilter(MembershipFilter):
 MEMBERSHIP_FILTERS = [CardSystemFilter, MembershipStatusFilter, KansenstatuutFilter]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Data that only the services change, shown on the passholder's page. Whoever may
     see that page may see it (the passholder page checks that)."""
 
@@ -171,15 +172,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(ReadOnlyInline):

@@ -26,6 +26,7 @@ from cardsystems.admin.stock_pages import SENT, StockPagesAdmin, csv_response, s
 from cardsystems.models import Card, CardHistory
 from cardsystems.selectors import card_range
 from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.admin_mixins import ReadOnlyAdminMixin
 from uitpas_site.errors import UitpasError
 
 
@@ -66,7 +67,7 @@ class KansenpasFilter(ChoiceFilter):
         return queryset.filter(kansenpas=value == "yes")
 
 
-class CardHistoryInline(admin.TabularInline):
+class CardHistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The card's history, as the services wrote it: read-only."""
 
     model = CardHistory
@@ -82,15 +83,6 @@ class CardHistoryInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return obj is None or stock_rights(request).may_see(obj)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 def _transition_action(name, change, *, description, title, button, done, permission="manage_stock"):
     """An action that runs one transition service, through the intermediate page."""
@@ -105,8 +97,11 @@ def _transition_action(name, change, *, description, title, button, done, permis
     return action
 
 
+# Read-only in the admin's sense: cards are generated (see the generate page), not added
+# one by one; a card changes through the transitions of the actions only; it is never
+# removed (the delete action marks it DELETED).
 @admin.register(Card)
-class CardAdmin(StockPagesAdmin):
+class CardAdmin(ReadOnlyAdminMixin, StockPagesAdmin):
     # What a clerk or administrator looks for in the list, narrow enough for a laptop:
     # the chip number and the type are on the card's page (and the search finds a chip
     # number, the filter a type).
@@ -158,15 +153,6 @@ class CardAdmin(StockPagesAdmin):
         if not self.has_module_permission(request):
             return False
         return obj is None or stock_rights(request).may_see(obj)
-
-    def has_add_permission(self, request):
-        return False  # cards are generated (see the generate page), not added one by one
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a card changes through the transitions of the actions only
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a card is never removed: the delete action marks it DELETED
 
     def has_manage_stock_permission(self, request):
         return stock_rights(request).administers_stock
