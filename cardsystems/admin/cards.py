@@ -21,13 +21,13 @@ from django.utils.translation import ngettext_lazy
 
 from cardsystems import services
 from cardsystems.admin.setup import stock_rights
-from cardsystems.admin.stock_forms import SendToBalieForm, add_refusal
+from cardsystems.admin.stock_forms import SendToBalieForm
 from cardsystems.admin.stock_pages import SENT, StockPagesAdmin, csv_response, stock_change_message
 from cardsystems.models import Card, CardHistory
 from cardsystems.selectors import card_range
 from uitpas_site.admin_lists import ChoiceFilter
 from uitpas_site.admin_mixins import ReadOnlyAdminMixin
-from uitpas_site.errors import UitpasError
+from uitpas_site.errors import UitpasError, add_refusal
 
 
 class CardSystemFilter(ChoiceFilter):

@@ -33,7 +33,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import stock_rights
-from cardsystems.admin.stock_forms import add_refusal
 from cardsystems.models import Balie, PriceReason, Sale
 from cardsystems.sale_selectors import (
     SALES_SHOWN,
@@ -50,7 +49,7 @@ from cardsystems.selectors import StockRights
 from cardsystems.spreadsheet import amount_cell, text_cell
 from uitpas_site.admin_lists import ChoiceFilter
 from uitpas_site.admin_mixins import ReadOnlyAdminMixin
-from uitpas_site.errors import UitpasError
+from uitpas_site.errors import UitpasError, add_refusal
 
 # The balie choice for the sales an administrator made for no balie.
 WITHOUT_BALIE = "none"

@@ -7,19 +7,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.models import Balie, CardSystem, CardType
-from uitpas_site.errors import UitpasError
 
 # Bigger jobs are for the commands (generate_cards, import_cards): a web request should
 # not hold the database for the minute a million cards take.
 MAX_GENERATED_IN_ADMIN = 100_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-def add_refusal(form: forms.Form, error: UitpasError) -> None:
-    """Show a service's refusal as "CODE: message" on the field it names, or on the
-    whole form; every form of the back-office shows refusals so."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error))
 
 
 class GenerateCardsForm(forms.Form):

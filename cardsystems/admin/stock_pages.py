@@ -23,12 +23,12 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from cardsystems import services
 from cardsystems.admin.setup import administered_card_systems, stock_rights
-from cardsystems.admin.stock_forms import CardImportForm, GenerateCardsForm, SendPackagesForm, add_refusal
+from cardsystems.admin.stock_forms import CardImportForm, GenerateCardsForm, SendPackagesForm
 from cardsystems.admin.stock_overview import BAR_LENGTH, overview_rows
 from cardsystems.models import CardImportUpload, CardStatus, CardSystem
 from cardsystems.selectors import generated_batch, generated_numbers, stock_per_balie
 from cardsystems.uitpas_numbers import parse_uitpas_number
-from uitpas_site.errors import UitpasError
+from uitpas_site.errors import UitpasError, add_refusal
 
 # Uploads nobody applied are removed after this long.
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
