@@ -49,22 +49,25 @@ from passholders.selectors import (
 )
 from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
 from uitpas_site.admin_mixins import ReadOnlyAdminMixin
+from uitpas_site.request_cache import once_per_request
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
     """The card systems whose members the viewer sees (None: all); once per request."""
-    if not hasattr(request, "_visible_card_system_ids"):
-        request._visible_card_system_ids = card_system_ids_with_rights(user=request.user)
-    return request._visible_card_system_ids
+    return once_per_request(
+        request, "visible_card_system_ids", lambda: card_system_ids_with_rights(user=request.user)
+    )
 
 
 def card_system_ids_with_create_right(request: HttpRequest) -> set[int] | None:
     """The card systems in which the viewer may register passholders (None: all)."""
-    if not hasattr(request, "_create_card_system_ids"):
-        request._create_card_system_ids = card_system_ids_with_rights(
+    return once_per_request(
+        request,
+        "create_card_system_ids",
+        lambda: card_system_ids_with_rights(
             user=request.user, permission=CardSystemPermission.PASSHOLDER_CREATE
-        )
-    return request._create_card_system_ids
+        ),
+    )
 
 
 class MembershipFilter(ChoiceFilter):

@@ -43,12 +43,14 @@ from passholders.new_card_flow import PRICE, NewCardStep, new_card_step, price_a
 from passholders.selectors import (
     NAME_MATCHES_SORTED,
     LookupKind,
+    PassholderAtAGlance,
     look_up_passholders,
     passholder_at_a_glance,
     passholders_with_membership,
 )
 from uitpas_site.admin_lists import MAX_SEARCH_WORDS
 from uitpas_site.errors import UitpasError
+from uitpas_site.request_cache import once_per_request
 
 
 class Counter:
@@ -244,9 +246,11 @@ class Counter:
     def _visible(self, request: HttpRequest, balie: Balie) -> set[int] | None:
         """The card systems whose members the counter shows: those where the balie
         holds a right (once per request)."""
-        if not hasattr(request, "_counter_card_system_ids"):
-            request._counter_card_system_ids = card_system_ids_with_rights(user=request.user, balie=balie)
-        return request._counter_card_system_ids
+        return once_per_request(
+            request,
+            "counter_card_system_ids",
+            lambda: card_system_ids_with_rights(user=request.user, balie=balie),
+        )
 
     def _passholder(self, request: HttpRequest, balie: Balie, passholder_id: int) -> Passholder:
         """The passholder, when a member of a card system the balie sees; 404 otherwise
@@ -258,12 +262,12 @@ class Counter:
             raise Http404(gettext("No such passholder."))
         return found
 
-    def _glance(self, request: HttpRequest, balie: Balie, passholder: Passholder):
-        if not hasattr(request, "_counter_glance"):
-            request._counter_glance = passholder_at_a_glance(
-                passholder, card_system_ids=self._visible(request, balie)
-            )
-        return request._counter_glance
+    def _glance(self, request: HttpRequest, balie: Balie, passholder: Passholder) -> PassholderAtAGlance:
+        return once_per_request(
+            request,
+            "counter_glance",
+            lambda: passholder_at_a_glance(passholder, card_system_ids=self._visible(request, balie)),
+        )
 
     def _render(self, request: HttpRequest, template: str, context: dict) -> TemplateResponse:
         request.current_app = self.site.name

@@ -283,19 +283,24 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def balies_worked_at(user: User) -> list[Balie]:
-    """The balies the person works at, by name, each with ``may_register_cards``:
-    whether it holds PERMISSION_PASSHOLDER - ACTION_CREATE on some card system. One query."""
+@dataclass(frozen=True)
+class BalieWorkedAt:
+    """A balie the person works at, and whether it holds PERMISSION_PASSHOLDER -
+    ACTION_CREATE on some card system (so they may register cards there)."""
+
+    balie: Balie
+    may_register_cards: bool
+
+
+def balies_worked_at(user: User) -> list[BalieWorkedAt]:
+    """The balies the person works at, by name, each with ``may_register_cards``. One query."""
     rights = GroupObjectPermission.objects.filter(
         group_id=OuterRef("permission_group_id"),
         content_type=ContentType.objects.get_for_model(CardSystem),
         permission__codename=CardSystemPermission.PASSHOLDER_CREATE.value,
     )
-    return list(
-        Balie.objects.filter(staff__id=user.pk)
-        .annotate(may_register_cards=Exists(rights))
-        .order_by("name", "pk")
-    )
+    balies = Balie.objects.filter(staff__id=user.pk).annotate(may_register_cards=Exists(rights))
+    return [BalieWorkedAt(balie, balie.may_register_cards) for balie in balies.order_by("name", "pk")]
 
 
 @dataclass(frozen=True)

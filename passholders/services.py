@@ -362,14 +362,14 @@ def _plan(
             ) from None
     # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
     # The acting balie's right (check 10) comes with it, in the same query.
-    card = newcard_sql.card_with_right(
+    found = newcard_sql.card_with_right(
         number,
         right_of_group=acting_balie.permission_group_id if acting_balie is not None else None,
         right=_CREATE.value,
         content_type_id=ContentType.objects.get_for_model(CardSystem).pk,
         locked=locked,
     )
-    if card is None:
+    if found is None:
         raise NewCardRefused(
             ErrorCode.UNKNOWN_CARD,
             _("No card has the UiTPAS number %(number)s.") % {"number": number},
@@ -377,10 +377,11 @@ def _plan(
             facts={"number": number},
             field="uitpas_number",
         )
+    card = found.card
     card_system = card.card_system
     # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
     if acting_balie is not None:
-        allowed = card.balie_may_create
+        allowed = found.balie_may_create
     else:
         allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
     if not allowed:
