@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Subquery
@@ -149,7 +149,7 @@ class AskedPrice:
 
 def asked_price(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uitpas_number: str | None,
     reason: str | None,
     date_of_birth: str | None = None,
@@ -334,7 +334,7 @@ def _card_with_right_and_voucher(
     return _CardForPrice(card, card.balie_may_create, voucher)
 
 
-def price_lists(*, user: AbstractBaseUser, balie_consumer_key: str | None = None) -> list[UitpasPrice]:
+def price_lists(*, user: User, balie_consumer_key: str | None = None) -> list[UitpasPrice]:
     """The price lists of the card systems where the acting balie may register
     passholders (PERMISSION_PASSHOLDER - ACTION_CREATE): v3's ``GET
     /uitpas/passholder/uitpasPrice``. Without a balie: those where one of the balies the

@@ -50,6 +50,7 @@ from passholders.selectors import (
 from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
 from uitpas_site.admin_mixins import ReadOnlyAdminMixin
 from uitpas_site.request_cache import once_per_request
+from uitpas_site.users import signed_in_user
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
@@ -453,7 +454,7 @@ class PassholderAdmin(admin.ModelAdmin):
         if passholder is None or not self.has_view_permission(request, passholder):
             raise Http404(gettext("No such passholder."))
         today = timezone.localdate()
-        form = NewCardForm(request.POST or None, user=request.user, today=today)
+        form = NewCardForm(request.POST or None, user=signed_in_user(request), today=today)
         if not form.is_bound:
             # The balie the clerk chose at the counter, when they did.
             counter_balie = chosen_counter_balie(request, or_the_only_one=False)

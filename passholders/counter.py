@@ -51,6 +51,7 @@ from passholders.selectors import (
 from uitpas_site.admin_lists import MAX_SEARCH_WORDS
 from uitpas_site.errors import UitpasError
 from uitpas_site.request_cache import once_per_request
+from uitpas_site.users import signed_in_user
 
 
 class Counter:
@@ -123,7 +124,7 @@ class Counter:
         balie = chosen_counter_balie(request)
         if balie is None:
             return redirect("admin:counter")
-        form = NewCardForm(user=request.user, today=timezone.localdate(), acting_balie=balie)
+        form = NewCardForm(user=signed_in_user(request), today=timezone.localdate(), acting_balie=balie)
         # Just done (a new card, a block: a message says so): the next scan is the next
         # customer's, so the focus waits in the lookup field.
         just_done = bool(messages.get_messages(request))
@@ -137,7 +138,9 @@ class Counter:
         if balie is None:
             return redirect("admin:counter")
         passholder = self._passholder(request, balie, passholder_id)
-        form = NewCardForm(request.POST, user=request.user, today=timezone.localdate(), acting_balie=balie)
+        form = NewCardForm(
+            request.POST, user=signed_in_user(request), today=timezone.localdate(), acting_balie=balie
+        )
         if PRICE in request.POST:
             return price_answer(request, form=form, passholder=passholder)
         step = new_card_step(request, form=form, passholder=passholder)
@@ -167,7 +170,9 @@ class Counter:
         if request.method == "POST":
             try:
                 block_card(
-                    user=request.user, uitpas_number=card.uitpas_number, balie_consumer_key=balie.consumer_key
+                    user=signed_in_user(request),
+                    uitpas_number=card.uitpas_number,
+                    balie_consumer_key=balie.consumer_key,
                 )
             except UitpasError as error:
                 refusal = with_code(block_refusal_words(error, card=card, balie=balie), error.code)

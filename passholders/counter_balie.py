@@ -10,13 +10,13 @@ it, and the choice is dropped.
 from django.http import HttpRequest
 
 from cardsystems.models import Balie
-from passholders.selectors import BalieWorkedAt, balies_worked_at
+from passholders.selectors import ClerkBalie, balies_worked_at
 from uitpas_site.request_cache import once_per_request
 
 SESSION_KEY = "counter_balie"
 
 
-def balies_of_request(request: HttpRequest) -> list[BalieWorkedAt]:
+def balies_of_request(request: HttpRequest) -> list[ClerkBalie]:
     """The balies the clerk works at (``balies_worked_at``), read once per request: the
     header's link and the counter both ask."""
     return once_per_request(request, "balies_worked_at", lambda: balies_worked_at(request.user))

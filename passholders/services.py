@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -197,7 +197,7 @@ class NewCardResult:
 @retry_on_conflict
 def register_new_card(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -230,7 +230,7 @@ def register_new_card(
 
 def plan_new_card(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -261,7 +261,7 @@ def plan_new_card(
 
 def _plan(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -619,7 +619,7 @@ def _check_action_possible(reason, membership, today) -> None:
         )
 
 
-def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
+def _apply(*, user: User, plan: NewCardPlan) -> NewCardResult:
     """The changes of a plan whose checks just passed, inside their transaction and
     under their locks.
 
@@ -740,9 +740,7 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
 class _AuditOfNewCard:
     """Collects the audit entries of one newCard, written together at the end."""
 
-    def __init__(
-        self, *, user: AbstractBaseUser, acting_balie: Balie | None, card_system: CardSystem
-    ) -> None:
+    def __init__(self, *, user: User, acting_balie: Balie | None, card_system: CardSystem) -> None:
         self.context = {"user": user, "balie": acting_balie, "card_system": card_system}
         self.entries: list[AuditEntry] = []
 
