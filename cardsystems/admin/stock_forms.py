@@ -14,6 +14,15 @@ MAX_GENERATED_IN_ADMIN = 100_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
+def limit_choices(form: forms.Form, name: str, queryset: QuerySet) -> None:
+    """Offer ``queryset`` in the form's model choice field ``name`` (per request: the
+    card systems and balies the person may act on)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is no model choice field")
+    field.queryset = queryset
+
+
 class GenerateCardsForm(forms.Form):
     card_system = forms.ModelChoiceField(queryset=CardSystem.objects.none(), label=_("card system"))
     count = forms.IntegerField(label=_("how many numbers"), min_value=1, max_value=MAX_GENERATED_IN_ADMIN)
@@ -22,7 +31,7 @@ class GenerateCardsForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
+        limit_choices(self, "card_system", card_systems)
         # Per request, in the reader's language and number format (100.000 / 100,000).
         self.fields["count"].help_text = _(
             "At most %(max)s at a time here; the generate_cards command makes more."
@@ -41,7 +50,7 @@ class CardImportForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
+        limit_choices(self, "card_system", card_systems)
 
     def clean_file(self) -> str:
         """The file's text; bytes that are not UTF-8 become “�”, and so problems of their
@@ -71,8 +80,8 @@ class SendPackagesForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], balies: QuerySet[Balie], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
-        self.fields["balie"].queryset = balies
+        limit_choices(self, "card_system", card_systems)
+        limit_choices(self, "balie", balies)
 
 
 class SendToBalieForm(forms.Form):
@@ -80,4 +89,4 @@ class SendToBalieForm(forms.Form):
 
     def __init__(self, *args, balies: QuerySet[Balie], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["balie"].queryset = balies
+        limit_choices(self, "balie", balies)
