@@ -10,13 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cardsystems.errors import ErrorCode as Code
 from cardsystems.models import CardStatus, CardType, PriceReason, UitpasPrice
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import REASON_ALIASES, AskedPrice, asked_price, price_lists
 from cardsystems.selectors import BalieWorkedAt, balie_card_counters, balies_of_uid, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
+from uitpas_site.errors import ErrorCode as Code
+from uitpas_site.users import signed_in_user
 from uitpas_site.xml_api import balie_consumer_key, request_params
 
 COUNT_CARDS_CHECKS = [
@@ -276,7 +277,7 @@ class BlockCardView(APIView):
     )
     def post(self, request: Request, uitpas_number: str) -> Response:
         card = block_card(
-            user=request.user,
+            user=signed_in_user(request),
             uitpas_number=uitpas_number,
             balie_consumer_key=balie_consumer_key(request, request_params(request).get("balieConsumerKey")),
         )
@@ -428,7 +429,7 @@ class PriceListView(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = price_lists(
-            user=request.user,
+            user=signed_in_user(request),
             balie_consumer_key=balie_consumer_key(request, request.query_params.get("balieConsumerKey")),
         )
         return Response({"uitpasPrices": [{"uitpasPrice": uitpas_price_element(row)} for row in rows]})
@@ -470,7 +471,7 @@ class PriceView(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         asked = asked_price(
-            user=request.user,
+            user=signed_in_user(request),
             uitpas_number=params.get("uitpasNumber"),
             reason=params.get("reason"),
             date_of_birth=params.get("dateOfBirth"),

@@ -10,7 +10,7 @@ alike), with table and column names taken from the models.
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, models
 from django.db.models import F, Value
 from django.utils import timezone
@@ -58,7 +58,7 @@ def insert_history_of(
     *,
     to_status: str,
     reason: str,
-    user: AbstractBaseUser,
+    user: User,
     from_status: models.Expression | None = None,
     balie: models.Expression | None = None,
 ) -> None:
@@ -81,7 +81,7 @@ def insert_history_of(
 
 
 def insert_history_rows(
-    card_ids: Sequence[int], *, from_status: str, to_status: str, reason: str, user: AbstractBaseUser
+    card_ids: Sequence[int], *, from_status: str, to_status: str, reason: str, user: User
 ) -> None:
     """One history row per card id, all from the same status: one ``INSERT … SELECT``
     over the ids (a seventh of the parameters an ``executemany`` of rows would bind)."""
@@ -109,7 +109,7 @@ def link_chips(ids_and_chips: Sequence[tuple[int, str]], *, status: str) -> None
         )
 
 
-def _user_id(user: AbstractBaseUser) -> int | None:
+def _user_id(user: User) -> int | None:
     return user.pk if user.is_authenticated else None
 
 

@@ -15,11 +15,11 @@ from itertools import batched
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.bulk_sql import BATCH_SIZE, cards_where_in
-from cardsystems.errors import ErrorCode
 from cardsystems.lifecycle import Transition
 from cardsystems.models import CardStatus, CardSystem
 from cardsystems.selectors import is_valid_chip_number, normalized_chip_number
 from cardsystems.uitpas_numbers import is_valid_uitpas_number
+from uitpas_site.errors import ErrorCode
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 Invariants that the database can hold are constraints here; the services keep the rest.
 """
 
+import datetime
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
@@ -15,10 +18,12 @@ from django.db.models.lookups import Exact, LessThanOrEqual
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils import formats, timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.permissions import MODEL_PERMISSIONS
+from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
 
 # The formats of numbers, as CHECK constraints. Plain string functions, not REGEXP:
 # PostgreSQL and SQLite evaluate them alike, and so does the sqlite3 shell, whose
@@ -783,5 +788,167 @@ class Sale(models.Model):
         return price_description(**{key: value for key, value in self.price_snapshot.items() if key != "id"})
 
 
-# The audit log's model lives with its recording code; importing it here registers it.
-from cardsystems.audit import AuditEntry  # noqa: E402, F401
+class AuditEntry(models.Model):
+    """One recorded change: by whom, for which balie, when, to what, and how."""
+
+    class Action(models.TextChoices):
+        NEW_CARD = "NEW_CARD", _("new card registered")
+        RIGHT_GRANTED = "RIGHT_GRANTED", _("right granted")
+        RIGHT_REVOKED = "RIGHT_REVOKED", _("right revoked")
+        TOKEN_CREATED = "TOKEN_CREATED", _("API token created")
+        TOKEN_DELETED = "TOKEN_DELETED", _("API token deleted")
+        OAUTH_CONSUMER_CREATED = "OAUTH_CONSUMER_CREATED", _("API application created")
+        OAUTH_TOKEN_ISSUED = "OAUTH_TOKEN_ISSUED", _("OAuth access token issued")
+        OAUTH_TOKEN_REVOKED = "OAUTH_TOKEN_REVOKED", _("OAuth access token revoked")
+        LOGIN_LOCKED_OUT = "LOGIN_LOCKED_OUT", _("login locked out (too many wrong passwords)")
+        LOGIN_UNLOCKED = "LOGIN_UNLOCKED", _("login unlocked")
+        STAFF_ADDED = "STAFF_ADDED", _("added to a balie's staff")
+        STAFF_REMOVED = "STAFF_REMOVED", _("removed from a balie's staff")
+        # Stock operations: one entry per operation (and card system and balie it touched).
+        CARDS_GENERATED = "CARDS_GENERATED", _("UiTPAS numbers generated")
+        CARDS_IMPORTED = "CARDS_IMPORTED", _("supplier's file imported")
+        CARDS_SENT = "CARDS_SENT", _("cards sent to a balie")
+        ARRIVAL_CONFIRMED = "ARRIVAL_CONFIRMED", _("arrival of cards confirmed")
+        CARDS_RETURNED = "CARDS_RETURNED", _("cards sent back to central stock")
+        CARDS_DELETED = "CARDS_DELETED", _("cards deleted")
+        CARDS_BLOCKED = "CARDS_BLOCKED", _("cards blocked")
+        PRICE_ADDED = "PRICE_ADDED", _("price added")
+        PRICE_CHANGED = "PRICE_CHANGED", _("price changed")
+        PRICE_DELETED = "PRICE_DELETED", _("price deleted")
+        SALE_REFUNDED = "SALE_REFUNDED", _("sale refunded")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    username = models.CharField(_("by (name)"), max_length=150, blank=True)
+    balie = models.ForeignKey(
+        "cardsystems.Balie",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for balie"),
+    )
+    balie_name = models.CharField(_("for balie (name)"), max_length=200, blank=True)
+    card_system = models.ForeignKey(
+        "cardsystems.CardSystem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("card system"),
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    # The model's label ("passholders.membership"): the same in every language.
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300)
+    # A stock operation's object is a range of cards: object_repr holds "first – last".
+    card_count = models.PositiveIntegerField(_("number of cards"), null=True, blank=True)
+    # {"field": [before, after], ...}, values as text.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["card_system", "-created_at"], name="audit_card_system_idx")]
+
+    def __str__(self) -> str:
+        when = (
+            date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+            if self.created_at
+            else ""
+        )
+        return f"{when} {self.username or '–'}: {self.get_action_display()} – {self.object_repr}"
+
+    @property
+    def object_in_words(self) -> str:
+        """The object as the log names it; for a stock operation, its cards counted."""
+        if self.card_count is None:
+            return self.object_repr
+        return ngettext("%(count)s card: %(numbers)s", "%(count)s cards: %(numbers)s", self.card_count) % {
+            "count": self.card_count,
+            "numbers": self.object_repr,
+        }
+
+    @property
+    def object_type_name(self) -> str:
+        """The model's verbose name, in the active language."""
+        model = self._model()
+        return model._meta.verbose_name if model else self.object_type
+
+    def _model(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return None
+
+    def changes_in_words(self) -> list["ChangeInWords"]:
+        """What changed, as a reader says it: each field by its name on the form, each
+        value in words (a status by its name, yes or no, a date as a date); a right by
+        what it allows, with its API name."""
+        model = self._model()
+        return [
+            _change_in_words(model, name, before, after) for name, (before, after) in self.changes.items()
+        ]
+
+
+@dataclass(frozen=True)
+class ChangeInWords:
+    label: str
+    before: str
+    after: str
+    code: str | None = None  # the API's name of a right, for those who look for it
+
+
+# What the entries record that is no field of their object.
+_OTHER_LABELS = {
+    "token": _("API token"),
+    "login": _("login (user name @ address)"),
+}
+_NOTHING = "–"
+
+
+def _change_in_words(model, name: str, before: str | None, after: str | None) -> ChangeInWords:
+    right = CardSystemPermission.of_api_name(name)
+    if right is not None:
+        return ChangeInWords(str(right.label), before or _NOTHING, after or _NOTHING, right.api_name)
+    field = _field(model, name)
+    if field is None:
+        label = _OTHER_LABELS.get(name, name.replace("_", " "))
+        return ChangeInWords(str(label), before or _NOTHING, after or _NOTHING)
+    return ChangeInWords(
+        str(field.verbose_name), _value_in_words(field, before), _value_in_words(field, after)
+    )
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except LookupError:
+        return None
+
+
+def _value_in_words(field, value: str | None) -> str:
+    if value is None or value == "":
+        return _NOTHING
+    if isinstance(field, models.BooleanField):
+        return {"True": gettext("yes"), "False": gettext("no")}.get(value, value)
+    if field.choices:
+        labels = dict(field.flatchoices)
+        # A stock operation may start from several statuses ("SENT_TO_BALIE,LOCAL_STOCK").
+        return " / ".join(str(labels.get(part, part)) for part in value.split(","))
+    if isinstance(field, models.DateTimeField):
+        return date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    return value

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Subquery
@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardSystem, PriceReason, UitpasPrice, Voucher, VoucherType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
@@ -35,6 +34,7 @@ from cardsystems.selectors import (
     user_has_permission,
 )
 from cardsystems.uitpas_numbers import parse_uitpas_number
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import Columns, column, per_vendor, prep, table
 from uitpas_site.w3c_dates import parse_w3c_date
 
@@ -149,7 +149,7 @@ class AskedPrice:
 
 def asked_price(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uitpas_number: str | None,
     reason: str | None,
     date_of_birth: str | None = None,
@@ -223,17 +223,18 @@ def asked_price(
         balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
     # 9. UNKNOWN_CARD; the acting balie's right (check 10) and the voucher (check 11)
     # come in the same query.
-    card = _card_with_right_and_voucher(number, balie=balie, voucher_number=voucher_number)
-    if card is None:
+    found = _card_with_right_and_voucher(number, balie=balie, voucher_number=voucher_number)
+    if found is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_CARD,
             _("No card has the UiTPAS number %(number)s.") % {"number": number},
             field="uitpas_number",
         )
+    card = found.card
     card_system = card.card_system
     # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
     if balie is not None:
-        allowed = card.balie_may_create
+        allowed = found.balie_may_create
     else:
         allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
     if not allowed:
@@ -245,7 +246,7 @@ def asked_price(
             required_permission=_CREATE.api_name,
         )
     # 11. UNKNOWN_VOUCHER: vouchers are looked up in the card's card system, as newCard does.
-    voucher = card.voucher
+    voucher = found.voucher
     if voucher_number is not None and voucher is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_VOUCHER,
@@ -287,9 +288,16 @@ def _given(value: str | None) -> str | None:
     return value or None
 
 
+@dataclass(frozen=True)
+class _CardForPrice:
+    card: Card
+    balie_may_create: bool
+    voucher: Voucher | None
+
+
 def _card_with_right_and_voucher(
     uitpas_number: str, *, balie: Balie | None, voucher_number: str | None
-) -> Card | None:
+) -> _CardForPrice | None:
     """The card with its card system; ``balie_may_create``: whether the balie holds the
     right to register on that card system (False without a balie); ``voucher``: the
     voucher with that number in the card's card system, or None. One query."""
@@ -311,19 +319,22 @@ def _card_with_right_and_voucher(
             }
         )
     card = cards.filter(uitpas_number=uitpas_number).order_by().first()
-    if card is not None:
-        card.voucher = None
-        if voucher_number is not None and card.voucher_id is not None:
-            card.voucher = Voucher(
-                pk=card.voucher_id,
-                number=voucher_number,
-                voucher_type_id=card.voucher_voucher_type_id,
-                redeemed_at=card.voucher_redeemed_at,
-            )
-    return card
+    if card is None:
+        return None
+    voucher = None
+    # The voucher's columns are annotated only when a voucher number was asked for, under
+    # names built in the loop above: read by name (getattr), they are no attributes of Card.
+    if voucher_number is not None and getattr(card, "voucher_id") is not None:  # noqa: B009
+        voucher = Voucher(
+            pk=getattr(card, "voucher_id"),  # noqa: B009
+            number=voucher_number,
+            voucher_type_id=getattr(card, "voucher_voucher_type_id"),  # noqa: B009
+            redeemed_at=getattr(card, "voucher_redeemed_at"),  # noqa: B009
+        )
+    return _CardForPrice(card, card.balie_may_create, voucher)
 
 
-def price_lists(*, user: AbstractBaseUser, balie_consumer_key: str | None = None) -> list[UitpasPrice]:
+def price_lists(*, user: User, balie_consumer_key: str | None = None) -> list[UitpasPrice]:
     """The price lists of the card systems where the acting balie may register
     passholders (PERMISSION_PASSHOLDER - ACTION_CREATE): v3's ``GET
     /uitpas/passholder/uitpasPrice``. Without a balie: those where one of the balies the

@@ -9,15 +9,14 @@ locked so that two administrators saving at once cannot both add an overlapping 
 Every change is in the audit log.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import CardSystem, UitpasPrice
+from cardsystems.models import AuditEntry, CardSystem, UitpasPrice
 from cardsystems.selectors import administered_card_system_ids
+from uitpas_site.errors import ErrorCode, UitpasError
 
 # The fields of a row, as the audit log names their changes.
 _AUDITED_FIELDS = [
@@ -45,7 +44,7 @@ def check_price_row(*, row: UitpasPrice) -> None:
 
 
 @transaction.atomic
-def save_price(*, user: AbstractBaseUser, row: UitpasPrice) -> UitpasPrice:
+def save_price(*, user: User, row: UitpasPrice) -> UitpasPrice:
     """Add ``row`` to its card system's price list, or save its changes, after the checks
     of :func:`check_price_row`; for the card system's administrators and superusers
     (ACCESS_DENIED otherwise). Recorded in the audit log."""
@@ -75,7 +74,7 @@ def save_price(*, user: AbstractBaseUser, row: UitpasPrice) -> UitpasPrice:
 
 
 @transaction.atomic
-def delete_price(*, user: AbstractBaseUser, row: UitpasPrice) -> None:
+def delete_price(*, user: User, row: UitpasPrice) -> None:
     """Take ``row`` off its price list; for the card system's administrators and
     superusers. Sales keep the amount they charged and a copy of the row. Recorded in
     the audit log."""
@@ -91,7 +90,7 @@ def delete_price(*, user: AbstractBaseUser, row: UitpasPrice) -> None:
     row.delete()
 
 
-def _check_administers(user: AbstractBaseUser, card_system_ids: set[int]) -> None:
+def _check_administers(user: User, card_system_ids: set[int]) -> None:
     administered = administered_card_system_ids(user)
     if administered is not None and not card_system_ids <= administered:
         raise UitpasError(

@@ -10,17 +10,16 @@ and recorded in the audit log.
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card, FreeBecause, PriceReason, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, PriceReason, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import insert_one
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 def record_sale(
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     balie: Balie | None,
     passholder: "Passholder",
     card: Card,
@@ -78,7 +77,7 @@ def record_sale(
 
 
 @transaction.atomic
-def refund_sale(*, user: AbstractBaseUser, sale_id: int, amount: Decimal | None, reason: str) -> Sale:
+def refund_sale(*, user: User, sale_id: int, amount: Decimal | None, reason: str) -> Sale:
     """Give back ``amount`` (None: all) of the sale ``sale_id``, because of ``reason``:
     a new sale of minus that amount, at the sale's balie, for the sale's card,
     passholder and reason. By an administrator of the sale's card system or a

@@ -7,29 +7,27 @@ from dataclasses import dataclass
 from itertools import batched
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.models import Balie, Card, CardStatus, CardSystem
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.uitpas_numbers import is_kansenpas_number, parse_uitpas_number
 from uitid.models import UserIdentity
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import Columns, column, one, per_vendor, table
+from uitpas_site.users import AnyUser
 
-type User = AbstractBaseUser | AnonymousUser
 
-
-def user_has_permission(*, user: User, permission: CardSystemPermission, card_system: CardSystem) -> bool:
+def user_has_permission(*, user: AnyUser, permission: CardSystemPermission, card_system: CardSystem) -> bool:
     """Whether the person holds the right themselves (as card system administrator or
     superuser); the balies they work at do not count."""
     return user.is_active and user.has_perm(permission.full_name, card_system)
 
 
-def is_card_system_administrator(user: User) -> bool:
+def is_card_system_administrator(user: AnyUser) -> bool:
     """A superuser, or a person holding the stock-management right on some card system."""
     if not user.is_active:
         return False
@@ -42,7 +40,7 @@ def is_card_system_administrator(user: User) -> bool:
     ).exists()
 
 
-def balies_of(user: User, *, limit: int | None = None) -> list[Balie]:
+def balies_of(user: AnyUser, *, limit: int | None = None) -> list[Balie]:
     """The balies the person works at, by name."""
     balies = Balie.objects.filter(staff__id=user.pk).order_by("name", "pk")
     return list(balies[:limit] if limit else balies)
@@ -62,7 +60,7 @@ def _balie_statement():
     return sql, balie
 
 
-def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermission | None) -> Balie:
+def balie_acted_for(*, consumer_key: str, user: AnyUser, needed: CardSystemPermission | None) -> Balie:
     """The balie named by a consumer key, which the person must work at (superusers may
     act for any balie): UNKNOWN_BALIE_CONSUMERKEY or ACCESS_DENIED otherwise. One query.
 
@@ -94,7 +92,7 @@ def balie_acted_for(*, consumer_key: str, user: User, needed: CardSystemPermissi
 
 
 def card_system_ids_with_rights(
-    *, user: User, balie: Balie | None = None, permission: CardSystemPermission | None = None
+    *, user: AnyUser, balie: Balie | None = None, permission: CardSystemPermission | None = None
 ) -> set[int] | None:
     """The card systems on which the viewer holds any right (or ``permission`` when
     given): through ``balie`` only when given, otherwise through every balie they work at
@@ -131,7 +129,7 @@ def in_card_systems(queryset: QuerySet, card_system_ids: set[int] | None, *, pat
     return queryset.filter(**{f"{path}__in": card_system_ids})
 
 
-def administered_card_system_ids(user: User) -> set[int] | None:
+def administered_card_system_ids(user: AnyUser) -> set[int] | None:
     """The card systems a person administers: those on which they hold the
     stock-management right themselves (the rights of the balies they work at do not
     count). None means every card system (a superuser)."""
@@ -200,7 +198,7 @@ def balie_permissions(balie: Balie) -> dict[int, set[CardSystemPermission]]:
     return held
 
 
-def acting_balie(*, user: User, consumer_key: str | None, needed: CardSystemPermission) -> Balie | None:
+def acting_balie(*, user: AnyUser, consumer_key: str | None, needed: CardSystemPermission) -> Balie | None:
     """The balie a request acts for, as newCard reads it: the one named by the consumer
     key; without one, the only balie the person works at, or no balie for a card system
     administrator; otherwise MISSING_REQUIRED_FIELDS."""
@@ -230,7 +228,7 @@ class CardCounter:
 COUNTED_STATUSES = (CardStatus.SENT_TO_BALIE, CardStatus.LOCAL_STOCK)
 
 
-def balie_card_counters(*, user: User, balie_consumer_key: str | None) -> list[CardCounter]:
+def balie_card_counters(*, user: AnyUser, balie_consumer_key: str | None) -> list[CardCounter]:
     """How many cards the balie holds, per card system, status (sent, arrived) and kind
     (kansenpas or not), zeros included. For its staff (and superusers) only."""
     consumer_key = (balie_consumer_key or "").strip()
@@ -352,7 +350,7 @@ class BalieWorkedAt:
     card_systems: list[BalieCardSystem]
 
 
-def balies_of_uid(*, user: User, uid: str | None) -> list[BalieWorkedAt]:
+def balies_of_uid(*, user: AnyUser, uid: str | None) -> list[BalieWorkedAt]:
     """The balies the person with that uid works at (by name), each with its card systems
     (its own and any it holds a right on, by name) and its rights there.
 
@@ -382,7 +380,7 @@ def balies_of_uid(*, user: User, uid: str | None) -> list[BalieWorkedAt]:
     return _balies_with_rights(identity.user)
 
 
-def _balies_with_rights(person: User) -> list[BalieWorkedAt]:
+def _balies_with_rights(person: AnyUser) -> list[BalieWorkedAt]:
     balies = list(Balie.objects.filter(staff__id=person.pk).order_by("name", "pk"))
     if not balies:
         return []
@@ -439,7 +437,7 @@ _CHIP_NUMBER = re.compile(r"[0-9A-F]{1,32}", re.ASCII)
 
 def card_looked_up(
     *,
-    user: User,
+    user: AnyUser,
     uitpas_number: str | None,
     chip_number: str | None = None,
     balie_consumer_key: str | None = None,
@@ -515,7 +513,7 @@ class StockRights:
     works_at: set[int]
 
     @classmethod
-    def of(cls, user: User) -> "StockRights":
+    def of(cls, user: AnyUser) -> "StockRights":
         works_at = set(Balie.objects.filter(staff__id=user.pk).values_list("pk", flat=True))
         return cls(administered_card_system_ids(user), works_at if user.is_active else set())
 

@@ -27,13 +27,13 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import batched
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cardsystems.audit import AuditEntry, stock_entry
+from cardsystems.audit import stock_entry
 from cardsystems.bulk_sql import (
     BATCH_SIZE,
     executemany,
@@ -45,12 +45,12 @@ from cardsystems.bulk_sql import (
     refresh_card_statistics,
 )
 from cardsystems.card_import import ImportPreview, ImportProblem, checked_batches
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Balie, Card, CardStatus, CardSystem, CardType
+from cardsystems.models import AuditEntry, Balie, Card, CardStatus, CardSystem, CardType
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import acting_balie, administered_card_system_ids, balie_permissions
 from cardsystems.uitpas_numbers import make_uitpas_number, parse_uitpas_number
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.transactions import retry_on_conflict
 
 __all__ = [
@@ -105,7 +105,7 @@ class StockChange:
 @retry_on_conflict
 def generate_cards(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_system: CardSystem,
     count: int,
     kansenpas: bool = False,
@@ -221,7 +221,7 @@ class CardImportRefused(UitpasError):
 
 def preview_card_import(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_system: CardSystem,
     lines: Iterable[str],
     max_listed_problems: int | None = 1000,
@@ -246,7 +246,7 @@ def preview_card_import(
 
 def import_cards(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_system: CardSystem,
     lines: Iterable[str],
     max_listed_problems: int | None = 1000,
@@ -316,7 +316,7 @@ def _take_turns_with_other_imports() -> None:
 
 @retry_on_conflict
 def send_cards_to_balie(
-    *, user: AbstractBaseUser, card_ids: Collection[int], balie: Balie, check_only: bool = False
+    *, user: User, card_ids: Collection[int], balie: Balie, check_only: bool = False
 ) -> StockChange:
     """Ship cards from central stock to a balie (SENT_TO_BALIE). The balie must register
     passholders in the cards' card system, and for kansenpas cards grant kansenstatuut
@@ -341,7 +341,7 @@ def send_cards_to_balie(
 @retry_on_conflict
 def send_packages_to_balie(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_system: CardSystem,
     balie: Balie,
     kansenpas: bool,
@@ -388,9 +388,7 @@ def send_packages_to_balie(
 
 
 @retry_on_conflict
-def confirm_arrival(
-    *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
-) -> StockChange:
+def confirm_arrival(*, user: User, card_ids: Collection[int], check_only: bool = False) -> StockChange:
     """Mark cards sent to a balie as arrived there (LOCAL_STOCK). For the cards'
     administrators and for staff of the balie that received them."""
 
@@ -423,9 +421,7 @@ def confirm_arrival(
 
 
 @retry_on_conflict
-def return_to_stock(
-    *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
-) -> StockChange:
+def return_to_stock(*, user: User, card_ids: Collection[int], check_only: bool = False) -> StockChange:
     """Send cards at a balie (sent or arrived) back to central stock (STOCK)."""
     return _administrators_change(
         user=user,
@@ -437,9 +433,7 @@ def return_to_stock(
 
 
 @retry_on_conflict
-def delete_cards(
-    *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
-) -> StockChange:
+def delete_cards(*, user: User, card_ids: Collection[int], check_only: bool = False) -> StockChange:
     """Delete cards created by mistake (DELETED), from PROVISIONED or STOCK only. Their
     numbers stay taken."""
     return _administrators_change(
@@ -448,9 +442,7 @@ def delete_cards(
 
 
 @retry_on_conflict
-def block_cards(
-    *, user: AbstractBaseUser, card_ids: Collection[int], check_only: bool = False
-) -> StockChange:
+def block_cards(*, user: User, card_ids: Collection[int], check_only: bool = False) -> StockChange:
     """Block active cards (BLOCKED), as their card system's administrator; the holder
     keeps the card, which can no longer be used."""
     return _administrators_change(
@@ -459,9 +451,7 @@ def block_cards(
 
 
 @retry_on_conflict
-def block_card(
-    *, user: AbstractBaseUser, uitpas_number: str | None, balie_consumer_key: str | None = None
-) -> Card:
+def block_card(*, user: User, uitpas_number: str | None, balie_consumer_key: str | None = None) -> Card:
     """Block one active card, for staff of a balie that holds the block right in the
     card's own card system, acting for that balie, or for an administrator of the card's
     card system. The API's ``passholder/block``. A right in another card system the
@@ -575,7 +565,7 @@ _KEEP_BALIE = object()
 
 def _administrators_change(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_ids: Collection[int],
     transition: Transition,
     history_balie: models.Expression | None = None,
@@ -598,7 +588,7 @@ def _administrators_change(
 
 def _change(
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_ids: Collection[int],
     transition: Transition,
     check: Callable[[_Selection], None],
@@ -629,9 +619,7 @@ def _change(
     return StockChange(transition, len(selection.ids), selection.first_number, selection.last_number)
 
 
-def _audit_selection(
-    transition: Transition, *, user: AbstractBaseUser, selection: _Selection, new_balie
-) -> None:
+def _audit_selection(transition: Transition, *, user: User, selection: _Selection, new_balie) -> None:
     """One audit entry per card system and balie of the changed cards: for the balie
     they went to (sending) or the one they were at (confirming, returning)."""
     balies = Balie.objects.in_bulk({balie_id for _cs, balie_id in selection.groups if balie_id is not None})
@@ -653,7 +641,7 @@ def _audit_selection(
 def _audit(
     transition: Transition,
     *,
-    user: AbstractBaseUser,
+    user: User,
     card_system_id: int,
     count: int,
     first_number: str,
@@ -722,7 +710,7 @@ def _locked_selection(card_ids: Collection[int]) -> _Selection:
     return selection
 
 
-def _require_stock_right(user: AbstractBaseUser, card_system_ids: Iterable[int]) -> None:
+def _require_stock_right(user: User, card_system_ids: Iterable[int]) -> None:
     administered = administered_card_system_ids(user)
     not_administered = [] if administered is None else sorted(set(card_system_ids) - administered)
     if not_administered:

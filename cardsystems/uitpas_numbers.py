@@ -11,7 +11,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.errors import ErrorCode, UitpasError
+from uitpas_site.errors import ErrorCode, UitpasError
 
 _FORMAT = re.compile(r"0[0-9]{12}", re.ASCII)
 

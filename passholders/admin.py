@@ -48,22 +48,27 @@ from passholders.selectors import (
     search_passholders,
 )
 from uitpas_site.admin_lists import CappedCountPaginator, ChoiceFilter
+from uitpas_site.admin_mixins import ReadOnlyAdminMixin
+from uitpas_site.request_cache import once_per_request
+from uitpas_site.users import signed_in_user
 
 
 def visible_card_system_ids(request: HttpRequest) -> set[int] | None:
     """The card systems whose members the viewer sees (None: all); once per request."""
-    if not hasattr(request, "_visible_card_system_ids"):
-        request._visible_card_system_ids = card_system_ids_with_rights(user=request.user)
-    return request._visible_card_system_ids
+    return once_per_request(
+        request, "visible_card_system_ids", lambda: card_system_ids_with_rights(user=request.user)
+    )
 
 
 def card_system_ids_with_create_right(request: HttpRequest) -> set[int] | None:
     """The card systems in which the viewer may register passholders (None: all)."""
-    if not hasattr(request, "_create_card_system_ids"):
-        request._create_card_system_ids = card_system_ids_with_rights(
+    return once_per_request(
+        request,
+        "create_card_system_ids",
+        lambda: card_system_ids_with_rights(
             user=request.user, permission=CardSystemPermission.PASSHOLDER_CREATE
-        )
-    return request._create_card_system_ids
+        ),
+    )
 
 
 class MembershipFilter(ChoiceFilter):
@@ -151,7 +156,7 @@ class KansenstatuutFilter(MembershipFilter):
 MEMBERSHIP_FILTERS = [CardSystemFilter, MembershipStatusFilter, KansenstatuutFilter]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Data that only the services change, shown on the passholder's page. Whoever may
     see that page may see it (the passholder page checks that)."""
 
@@ -171,15 +176,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(ReadOnlyInline):
@@ -458,7 +454,7 @@ class PassholderAdmin(admin.ModelAdmin):
         if passholder is None or not self.has_view_permission(request, passholder):
             raise Http404(gettext("No such passholder."))
         today = timezone.localdate()
-        form = NewCardForm(request.POST or None, user=request.user, today=today)
+        form = NewCardForm(request.POST or None, user=signed_in_user(request), today=today)
         if not form.is_bound:
             # The balie the clerk chose at the counter, when they did.
             counter_balie = chosen_counter_balie(request, or_the_only_one=False)

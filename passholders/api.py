@@ -9,12 +9,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cardsystems.errors import ErrorCode as Code
 from cardsystems.models import CardType
 from passholders.models import Membership, Passholder
 from passholders.selectors import passholder_by_card, passholder_by_uid
 from passholders.services import NewCardReason, register_new_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
+from uitpas_site.errors import ErrorCode as Code
+from uitpas_site.users import signed_in_user
 from uitpas_site.w3c_dates import w3c_datetime_at_end_of_day, w3c_datetime_at_midnight
 from uitpas_site.xml_api import balie_consumer_key, request_params
 from uitpas_site.xml_format import XMLDocument
@@ -193,7 +194,7 @@ class NewCardView(APIView):
     def post(self, request: Request) -> Response:
         params = request_params(request)
         result = register_new_card(
-            user=request.user,
+            user=signed_in_user(request),
             uid=params.get("uid"),
             reason=params.get("reason"),
             uitpas_number=params.get("uitpasNumber"),

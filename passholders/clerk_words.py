@@ -21,9 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card
+from cardsystems.models import AuditEntry, Balie, Card
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice
 from passholders.models import Membership
@@ -35,6 +33,7 @@ from passholders.services import (
     NewCardResult,
     NewCardRule,
 )
+from uitpas_site.errors import ErrorCode, UitpasError
 
 
 def day(date: datetime.date) -> str:

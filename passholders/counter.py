@@ -26,7 +26,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie, CardStatus
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import balie_permissions, card_system_ids_with_rights
@@ -44,11 +43,15 @@ from passholders.new_card_flow import PRICE, NewCardStep, new_card_step, price_a
 from passholders.selectors import (
     NAME_MATCHES_SORTED,
     LookupKind,
+    PassholderAtAGlance,
     look_up_passholders,
     passholder_at_a_glance,
     passholders_with_membership,
 )
 from uitpas_site.admin_lists import MAX_SEARCH_WORDS
+from uitpas_site.errors import UitpasError
+from uitpas_site.request_cache import once_per_request
+from uitpas_site.users import signed_in_user
 
 
 class Counter:
@@ -121,7 +124,7 @@ class Counter:
         balie = chosen_counter_balie(request)
         if balie is None:
             return redirect("admin:counter")
-        form = NewCardForm(user=request.user, today=timezone.localdate(), acting_balie=balie)
+        form = NewCardForm(user=signed_in_user(request), today=timezone.localdate(), acting_balie=balie)
         # Just done (a new card, a block: a message says so): the next scan is the next
         # customer's, so the focus waits in the lookup field.
         just_done = bool(messages.get_messages(request))
@@ -135,7 +138,9 @@ class Counter:
         if balie is None:
             return redirect("admin:counter")
         passholder = self._passholder(request, balie, passholder_id)
-        form = NewCardForm(request.POST, user=request.user, today=timezone.localdate(), acting_balie=balie)
+        form = NewCardForm(
+            request.POST, user=signed_in_user(request), today=timezone.localdate(), acting_balie=balie
+        )
         if PRICE in request.POST:
             return price_answer(request, form=form, passholder=passholder)
         step = new_card_step(request, form=form, passholder=passholder)
@@ -165,7 +170,9 @@ class Counter:
         if request.method == "POST":
             try:
                 block_card(
-                    user=request.user, uitpas_number=card.uitpas_number, balie_consumer_key=balie.consumer_key
+                    user=signed_in_user(request),
+                    uitpas_number=card.uitpas_number,
+                    balie_consumer_key=balie.consumer_key,
                 )
             except UitpasError as error:
                 refusal = with_code(block_refusal_words(error, card=card, balie=balie), error.code)
@@ -244,9 +251,11 @@ class Counter:
     def _visible(self, request: HttpRequest, balie: Balie) -> set[int] | None:
         """The card systems whose members the counter shows: those where the balie
         holds a right (once per request)."""
-        if not hasattr(request, "_counter_card_system_ids"):
-            request._counter_card_system_ids = card_system_ids_with_rights(user=request.user, balie=balie)
-        return request._counter_card_system_ids
+        return once_per_request(
+            request,
+            "counter_card_system_ids",
+            lambda: card_system_ids_with_rights(user=request.user, balie=balie),
+        )
 
     def _passholder(self, request: HttpRequest, balie: Balie, passholder_id: int) -> Passholder:
         """The passholder, when a member of a card system the balie sees; 404 otherwise
@@ -258,12 +267,12 @@ class Counter:
             raise Http404(gettext("No such passholder."))
         return found
 
-    def _glance(self, request: HttpRequest, balie: Balie, passholder: Passholder):
-        if not hasattr(request, "_counter_glance"):
-            request._counter_glance = passholder_at_a_glance(
-                passholder, card_system_ids=self._visible(request, balie)
-            )
-        return request._counter_glance
+    def _glance(self, request: HttpRequest, balie: Balie, passholder: Passholder) -> PassholderAtAGlance:
+        return once_per_request(
+            request,
+            "counter_glance",
+            lambda: passholder_at_a_glance(passholder, card_system_ids=self._visible(request, balie)),
+        )
 
     def _render(self, request: HttpRequest, template: str, context: dict) -> TemplateResponse:
         request.current_app = self.site.name

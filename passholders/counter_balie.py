@@ -10,22 +10,21 @@ it, and the choice is dropped.
 from django.http import HttpRequest
 
 from cardsystems.models import Balie
-from passholders.selectors import balies_worked_at
+from passholders.selectors import ClerkBalie, balies_worked_at
+from uitpas_site.request_cache import once_per_request
 
 SESSION_KEY = "counter_balie"
 
 
-def balies_of_request(request: HttpRequest) -> list[Balie]:
+def balies_of_request(request: HttpRequest) -> list[ClerkBalie]:
     """The balies the clerk works at (``balies_worked_at``), read once per request: the
     header's link and the counter both ask."""
-    if not hasattr(request, "_balies_worked_at"):
-        request._balies_worked_at = balies_worked_at(request.user)
-    return request._balies_worked_at
+    return once_per_request(request, "balies_worked_at", lambda: balies_worked_at(request.user))
 
 
 def counter_balies(request: HttpRequest) -> list[Balie]:
     """The balies the clerk may act for at the counter, by name."""
-    return [balie for balie in balies_of_request(request) if balie.may_register_cards]
+    return [worked.balie for worked in balies_of_request(request) if worked.may_register_cards]
 
 
 def chosen_counter_balie(request: HttpRequest, *, or_the_only_one: bool = True) -> Balie | None:

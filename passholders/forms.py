@@ -14,7 +14,7 @@ proposal (a kansenpas for a regular card, or the other way round) is only pointe
 import datetime
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.models import Balie
@@ -112,7 +112,7 @@ class NewCardForm(forms.Form):
     def __init__(
         self,
         *args,
-        user: AbstractBaseUser,
+        user: User,
         today: datetime.date,
         acting_balie: Balie | None = None,
         **kwargs,

@@ -8,6 +8,7 @@ changes nothing and must not hold up a registration): two statements each, compo
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from guardian.models import GroupObjectPermission
@@ -41,9 +42,18 @@ _locked_card_statement = per_vendor(lambda: _compose_card_statement(locked=True)
 _unlocked_card_statement = per_vendor(lambda: _compose_card_statement(locked=False))
 
 
+@dataclass(frozen=True)
+class CardWithRight:
+    """A card, with its card system, and whether the acting balie's group holds the
+    right asked for on that card system (False without a group)."""
+
+    card: Card
+    balie_may_create: bool
+
+
 def card_with_right(
     uitpas_number: str, *, right_of_group: int | None, right: str, content_type_id: int, locked: bool
-) -> Card | None:
+) -> CardWithRight | None:
     """The card (locked when ``locked``), with its card system, and
     ``balie_may_create``: whether the group (a balie's) holds ``right`` on that card
     system."""
@@ -53,8 +63,7 @@ def card_with_right(
         return None
     found = card.instance(row[: len(card)])
     found.card_system = card_system.instance(row[len(card) : len(card) + len(card_system)])
-    found.balie_may_create = bool(row[-1])
-    return found
+    return CardWithRight(found, bool(row[-1]))
 
 
 def _compose_passholder_statement(*, locked: bool):

@@ -13,12 +13,9 @@ from django.db.models.functions import Cast, Upper
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, CardHistory, CardStatus, CardSystem, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
-    User,
     balie_acted_for,
     card_system_ids_with_rights,
     in_card_systems,
@@ -27,10 +24,12 @@ from cardsystems.selectors import (
 )
 from cardsystems.uitpas_numbers import is_valid_uitpas_number, parse_uitpas_number
 from passholders.models import Membership, Passholder
+from uitpas_site.errors import ErrorCode, UitpasError
+from uitpas_site.users import AnyUser
 
 
 def passholder_by_card(
-    *, user: User, uitpas_number: str, balie_consumer_key: str | None = None
+    *, user: AnyUser, uitpas_number: str, balie_consumer_key: str | None = None
 ) -> tuple[Passholder, list[Membership]]:
     """The holder of a card and their memberships that the viewer may see.
 
@@ -56,7 +55,7 @@ def passholder_by_card(
 
 
 def passholder_by_uid(
-    *, user: User, uid: str, balie_consumer_key: str | None = None
+    *, user: AnyUser, uid: str, balie_consumer_key: str | None = None
 ) -> tuple[Passholder, list[Membership]]:
     """The passholder with that uid and their memberships that the viewer may see, by
     the rules of :func:`passholder_by_card` and in the same order: the balie first,
@@ -82,7 +81,7 @@ def passholder_by_uid(
     return passholder, _visible_memberships(user=user, balie=balie, passholder=passholder)
 
 
-def _viewing_balie(*, user: User, balie_consumer_key: str | None) -> Balie | None:
+def _viewing_balie(*, user: AnyUser, balie_consumer_key: str | None) -> Balie | None:
     """The balie named by ``balieConsumerKey``, which narrows what the viewer sees to its
     rights; None when no key is given."""
     if not balie_consumer_key:
@@ -92,7 +91,7 @@ def _viewing_balie(*, user: User, balie_consumer_key: str | None) -> Balie | Non
     )
 
 
-def _visible_memberships(*, user: User, balie: Balie | None, passholder: Passholder) -> list[Membership]:
+def _visible_memberships(*, user: AnyUser, balie: Balie | None, passholder: Passholder) -> list[Membership]:
     """The passholder's memberships of the card systems where the viewer (or the balie)
     holds a right, by card system name; ACCESS_DENIED when there is none."""
     visible = card_system_ids_with_rights(user=user, balie=balie)
@@ -284,19 +283,24 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def balies_worked_at(user: User) -> list[Balie]:
-    """The balies the person works at, by name, each with ``may_register_cards``:
-    whether it holds PERMISSION_PASSHOLDER - ACTION_CREATE on some card system. One query."""
+@dataclass(frozen=True)
+class ClerkBalie:
+    """A balie the person works at, and whether it holds PERMISSION_PASSHOLDER -
+    ACTION_CREATE on some card system (so they may register cards there)."""
+
+    balie: Balie
+    may_register_cards: bool
+
+
+def balies_worked_at(user: AnyUser) -> list[ClerkBalie]:
+    """The balies the person works at, by name, each with ``may_register_cards``. One query."""
     rights = GroupObjectPermission.objects.filter(
         group_id=OuterRef("permission_group_id"),
         content_type=ContentType.objects.get_for_model(CardSystem),
         permission__codename=CardSystemPermission.PASSHOLDER_CREATE.value,
     )
-    return list(
-        Balie.objects.filter(staff__id=user.pk)
-        .annotate(may_register_cards=Exists(rights))
-        .order_by("name", "pk")
-    )
+    balies = Balie.objects.filter(staff__id=user.pk).annotate(may_register_cards=Exists(rights))
+    return [ClerkBalie(balie, balie.may_register_cards) for balie in balies.order_by("name", "pk")]
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,16 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
 from cardsystems.lifecycle import Transition
-from cardsystems.models import Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice, price_of_registration
 from cardsystems.sale_services import record_sale
@@ -40,6 +38,7 @@ from cardsystems.selectors import (
 from cardsystems.uitpas_numbers import parse_uitpas_number
 from passholders import newcard_sql
 from passholders.models import Membership, Passholder
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.prepared_sql import insert, insert_one, update
 from uitpas_site.transactions import retry_on_conflict
 from uitpas_site.w3c_dates import parse_w3c_date
@@ -198,7 +197,7 @@ class NewCardResult:
 @retry_on_conflict
 def register_new_card(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -231,7 +230,7 @@ def register_new_card(
 
 def plan_new_card(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -262,7 +261,7 @@ def plan_new_card(
 
 def _plan(
     *,
-    user: AbstractBaseUser,
+    user: User,
     uid: str | None,
     reason: str | None,
     uitpas_number: str | None,
@@ -363,14 +362,14 @@ def _plan(
             ) from None
     # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
     # The acting balie's right (check 10) comes with it, in the same query.
-    card = newcard_sql.card_with_right(
+    found = newcard_sql.card_with_right(
         number,
         right_of_group=acting_balie.permission_group_id if acting_balie is not None else None,
         right=_CREATE.value,
         content_type_id=ContentType.objects.get_for_model(CardSystem).pk,
         locked=locked,
     )
-    if card is None:
+    if found is None:
         raise NewCardRefused(
             ErrorCode.UNKNOWN_CARD,
             _("No card has the UiTPAS number %(number)s.") % {"number": number},
@@ -378,10 +377,11 @@ def _plan(
             facts={"number": number},
             field="uitpas_number",
         )
+    card = found.card
     card_system = card.card_system
     # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
     if acting_balie is not None:
-        allowed = card.balie_may_create
+        allowed = found.balie_may_create
     else:
         allowed = user_has_permission(user=user, permission=_CREATE, card_system=card_system)
     if not allowed:
@@ -619,7 +619,7 @@ def _check_action_possible(reason, membership, today) -> None:
         )
 
 
-def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
+def _apply(*, user: User, plan: NewCardPlan) -> NewCardResult:
     """The changes of a plan whose checks just passed, inside their transaction and
     under their locks.
 
@@ -740,9 +740,7 @@ def _apply(*, user: AbstractBaseUser, plan: NewCardPlan) -> NewCardResult:
 class _AuditOfNewCard:
     """Collects the audit entries of one newCard, written together at the end."""
 
-    def __init__(
-        self, *, user: AbstractBaseUser, acting_balie: Balie | None, card_system: CardSystem
-    ) -> None:
+    def __init__(self, *, user: User, acting_balie: Balie | None, card_system: CardSystem) -> None:
         self.context = {"user": user, "balie": acting_balie, "card_system": card_system}
         self.entries: list[AuditEntry] = []
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory
 from cardsystems.uitpas_numbers import make_uitpas_number
+from uitpas_site.errors import UitpasError
 
 
 def stock_state() -> tuple:

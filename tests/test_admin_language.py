@@ -81,7 +81,7 @@ def pages_of(user) -> list[str]:
 def counter_pages(client, user) -> list[str]:
     """For a clerk: the counter with the first of their balies chosen, and the counter's
     page of the first passholder they see."""
-    balies = [balie for balie in balies_worked_at(user) if balie.may_register_cards]
+    balies = [worked.balie for worked in balies_worked_at(user) if worked.may_register_cards]
     if not balies:
         return []
     client.post(reverse("admin:counter_balie"), {"balie": str(balies[0].pk)})

@@ -8,9 +8,9 @@ import yaml
 from django.conf import settings
 
 from cardsystems.api import PRICE_CHECKS
-from cardsystems.errors import ErrorCode
 from passholders.api import NEW_CARD_CHECKS
 from uitpas_site.api_docs import ERROR_MEANINGS
+from uitpas_site.errors import ErrorCode
 
 DOMAIN_TABLE_ORDER = [
     "MISSING_REQUIRED_FIELDS",

@@ -10,11 +10,11 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from cardsystems.errors import ErrorCode
 from passholders.models import Passholder
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS, xml_of
 from tests.v3_client import RDF, ClientCrash, read_error, read_passholder
+from uitpas_site.errors import ErrorCode
 
 TODAY = timezone.localdate()
 CARD_OF = {

@@ -9,11 +9,10 @@ from django.utils import translation
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import UitpasError
-from cardsystems.models import CardHistory
+from cardsystems.models import AuditEntry, CardHistory
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS
+from uitpas_site.errors import UitpasError
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm
 
-from cardsystems.audit import AuditEntry
-from cardsystems.models import Balie
+from cardsystems.models import AuditEntry, Balie
 from cardsystems.permissions import CardSystemPermission as Perm
 from cardsystems.selectors import balie_permissions
 from tests.conftest import KEYS, error_code

@@ -10,12 +10,12 @@ import pytest
 from django.conf import settings
 
 from cardsystems.api import PRICE_CHECKS
-from cardsystems.errors import ErrorCode
 from cardsystems.models import Balie, Card, UitpasPrice, Voucher
 from passholders.api import NEW_CARD_CHECKS
 from passholders.models import Passholder
 from uitid.models import AccessToken
 from uitpas_site.api_docs import ERROR_MEANINGS
+from uitpas_site.errors import ErrorCode
 
 BASE_DIR = Path(settings.BASE_DIR)
 DOMAIN = BASE_DIR / "docs" / "domain.md"

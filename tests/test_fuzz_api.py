@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from cardsystems.errors import ErrorCode
 from tests.conftest import KEYS, UIDS, database_state
 from uitid.models import UserIdentity
+from uitpas_site.errors import ErrorCode
 
 DOCUMENTED = {code.value for code in ErrorCode}
 

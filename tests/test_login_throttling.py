@@ -8,7 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 
-from cardsystems.audit import AuditEntry
+from cardsystems.models import AuditEntry
 
 LOGIN = "/admin/login/"
 

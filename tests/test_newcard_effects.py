@@ -5,13 +5,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import CardHistory, CardStatus, Voucher
 from cardsystems.permissions import CardSystemPermission as Perm
 from passholders.models import Membership
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS
 from tests.factories import BalieFactory, CardFactory, MembershipFactory, PassholderFactory
+from uitpas_site.errors import UitpasError
 
 TODAY = timezone.localdate()
 NEXT_YEAR_END = datetime.date(TODAY.year + 1, 12, 31)

@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cardsystems.errors import ErrorCode
 from passholders.services import (
     NewCardReason,
     NewCardRefused,
@@ -26,6 +25,7 @@ from passholders.services import (
 )
 from tests.conftest import KEYS, UIDS, database_state
 from tests.test_newcard_errors import ORDER, ROWS, VALID, Case, request_for
+from uitpas_site.errors import ErrorCode
 
 TODAY = timezone.localdate()
 END = datetime.date(TODAY.year + 1, 4, 30).isoformat()

@@ -8,12 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardHistory, CardStatus, Voucher
 from passholders.models import Membership
 from passholders.services import register_new_card
 from tests.conftest import KEYS, UIDS, database_state
 from tests.factories import MembershipFactory, PassholderFactory, UserFactory
+from uitpas_site.errors import UitpasError
 
 TODAY = timezone.localdate()
 NEXT_YEAR_END = datetime.date(TODAY.year + 1, 12, 31)

@@ -4,12 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Card, CardStatus
 from passholders import services
 from passholders.services import register_new_card
 from tests.conftest import KEYS, SEED_REQUEST, UIDS, database_state, error_code
 from tests.factories import CardFactory
+from uitpas_site.errors import UitpasError
 
 # Queries of a successful newCard through the API, without a voucher: token; balie;
 # card (locked) with the balie's right; passholder (locked); membership with its current

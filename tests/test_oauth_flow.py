@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cardsystems.audit import AuditEntry
+from cardsystems.models import AuditEntry
 from tests.conftest import KEYS, SEED_REQUEST, SEED_RESPONSE, error_code
 from tests.oauth_signing import DEMO_APP, oauthlib_request, php_client_request
 from uitid.models import AccessToken, Consumer, RequestToken, UserIdentity

@@ -145,8 +145,9 @@ def test_the_card_with_the_balies_right_is_the_orms(demo, generated):
                     content_type_id=content_type.pk,
                     locked=locked,
                 )
-                assert values(found) == values(card)
-                assert values(found.card_system) == values(card.card_system)
+                assert found is not None
+                assert values(found.card) == values(card)
+                assert values(found.card.card_system) == values(card.card_system)
                 may_create = GroupObjectPermission.objects.filter(
                     group_id=group,
                     permission__codename=CREATE,

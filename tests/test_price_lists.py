@@ -7,10 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import UitpasPrice, VoucherType
+from cardsystems.models import AuditEntry, UitpasPrice, VoucherType
 from cardsystems.price_services import delete_price, save_price
+from uitpas_site.errors import ErrorCode, UitpasError
 
 ADD = "admin:cardsystems_uitpasprice_add"
 

@@ -12,14 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Card, FreeBecause, Sale, UitpasPrice, Voucher
+from cardsystems.models import AuditEntry, Card, FreeBecause, Sale, UitpasPrice, Voucher
 from cardsystems.price_selectors import price_of_registration
 from cardsystems.sale_services import record_sale, refund_sale
 from cardsystems.spreadsheet import amount_cell, text_cell
 from passholders.models import Passholder
 from tests.conftest import UIDS
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.w3c_dates import BRUSSELS
 
 COLLECTED = "admin:cardsystems_sale_collected"

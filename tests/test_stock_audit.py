@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from cardsystems import services
-from cardsystems.audit import AuditEntry
-from cardsystems.errors import UitpasError
-from cardsystems.models import CardStatus
+from cardsystems.models import AuditEntry, CardStatus
 from tests.conftest import KEYS
 from tests.factories import CardFactory
 from tests.stock import aalst_number, ids_of
+from uitpas_site.errors import UitpasError
 
 CHANGELIST = reverse("admin:cardsystems_card_changelist")
 

@@ -1,12 +1,12 @@
 import pytest
 
-from cardsystems.errors import UitpasError
 from cardsystems.uitpas_numbers import (
     is_kansenpas_number,
     luhn_check_digit,
     make_uitpas_number,
     parse_uitpas_number,
 )
+from uitpas_site.errors import UitpasError
 
 
 @pytest.mark.parametrize("number", ["0930000000107", "0930000001410", "0930056878802", "0945000001111"])

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie
 from uitid import services
 from uitid.models import AccessToken, Consumer
+from uitpas_site.errors import UitpasError
 
 
 class _SuperusersOnly(admin.ModelAdmin):

@@ -3,19 +3,18 @@ request token. Each is audited (``cardsystems.audit``) with the person who made 
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauthlib.common import add_params_to_uri, generate_token
 
-from cardsystems.audit import AuditEntry
 from cardsystems.audit import entry as audit_entry
-from cardsystems.errors import ErrorCode, UitpasError
-from cardsystems.models import Balie
+from cardsystems.models import AuditEntry, Balie
 from uitid.formats import KEY_LENGTH, is_callback_url, is_key
 from uitid.models import AccessToken, Consumer, RequestToken, UserIdentity
 from uitid.sealing import seal
+from uitpas_site.errors import ErrorCode, UitpasError
 
 # The consumer that ``oauth_credentials`` issues tokens for when no key is given.
 COMMAND_LINE_CONSUMER_KEY = "uitpas-command-line"
@@ -25,7 +24,7 @@ def new_secret() -> str:
     return generate_token(40)
 
 
-def uid_of(user: AbstractBaseUser):
+def uid_of(user: User):
     """The person's uid (made now for a user created before uids existed)."""
     identity, _created = UserIdentity.objects.get_or_create(user=user)
     return identity.uid
@@ -47,7 +46,7 @@ def create_consumer(
     balie: Balie | None = None,
     secret: str | None = None,
     callback_url: str = "",
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
 ) -> Credentials:
     """A new consumer with a new secret (``secret`` only for fixed demo data). A balie's
     own consumer takes the balie's consumer key."""
@@ -122,9 +121,9 @@ class IssuedToken:
 @transaction.atomic
 def issue_access_token(
     *,
-    user: AbstractBaseUser,
+    user: User,
     consumer: Consumer,
-    issued_by: AbstractBaseUser | None,
+    issued_by: User | None,
     token: str | None = None,
     secret: str | None = None,
 ) -> IssuedToken:
@@ -145,7 +144,7 @@ def issue_access_token(
 
 
 @transaction.atomic
-def revoke_access_token(*, access_token: AccessToken, revoked_by: AbstractBaseUser | None) -> bool:
+def revoke_access_token(*, access_token: AccessToken, revoked_by: User | None) -> bool:
     """Revokes the token (kept, for the record); False when it was revoked already."""
     revoked = AccessToken.objects.filter(pk=access_token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -172,7 +171,7 @@ class Approval:
 
 @transaction.atomic
 def approve_request_token(
-    *, request_token: RequestToken, user: AbstractBaseUser, callback_hint: str | None = None
+    *, request_token: RequestToken, user: User, callback_hint: str | None = None
 ) -> Approval:
     """The person lets the request token's consumer act as them: the consumer may now
     exchange it, with the verifier, for an access token."""

@@ -25,10 +25,11 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cardsystems.errors import ErrorCode
 from uitid import oauth, services
 from uitid.formats import KEY_LENGTH
 from uitid.models import RequestToken
+from uitpas_site.errors import ErrorCode
+from uitpas_site.users import signed_in_user
 from uitpas_site.xml_api import xml_http_response
 
 _FORM = "application/x-www-form-urlencoded"
@@ -93,7 +94,9 @@ def _decide(request: HttpRequest, pending: RequestToken) -> HttpResponse:
         if back:
             return HttpResponseRedirect(back)
         return _page(request, "refused")
-    approval = services.approve_request_token(request_token=pending, user=request.user, callback_hint=hint)
+    approval = services.approve_request_token(
+        request_token=pending, user=signed_in_user(request), callback_hint=hint
+    )
     if approval.redirect:
         return HttpResponseRedirect(approval.redirect)
     return _page(request, "approved", verifier=approval.verifier)

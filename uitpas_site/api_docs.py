@@ -12,7 +12,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from cardsystems.errors import ErrorCode
+from uitpas_site.errors import ErrorCode
 from uitpas_site.xml_format import MAX_XML_DEPTH
 
 # What each code means, wherever it is raised.

@@ -1,16 +1,21 @@
 """Middleware of the project."""
 
+import contextvars
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import ErrorCode
-from uitpas_site.xml_api import is_api_path, xml_http_response
+from uitpas_site.errors import ErrorCode
 
 
 def api_body_limit(get_response):
     """Refuse an API request whose body is larger than ``API_MAX_BODY_BYTES`` with an
     XML 413, before anything reads or parses it."""
+    # Imported when the middleware is built, not with this module: the XML API pulls in
+    # DRF and the apps' models, and the audit log imports current_request from here.
+    from uitpas_site.xml_api import is_api_path, xml_http_response
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if is_api_path(request.path):
@@ -42,3 +47,26 @@ def health_check(get_response):
         return get_response(request)
 
     return middleware
+
+
+# The request being served, for code that runs without it being passed along: the audit
+# log's signal receivers, inside django-guardian's and DRF's admin screens.
+_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("acting_request", default=None)
+
+
+def acting_request(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Makes the request known (:func:`current_request`) while it is served."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        token = _request.set(request)
+        try:
+            return get_response(request)
+        finally:
+            _request.reset(token)
+
+    return middleware
+
+
+def current_request() -> HttpRequest | None:
+    """The request being served; None on the command line."""
+    return _request.get()

@@ -9,7 +9,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from cardsystems.errors import ErrorCode
+from uitpas_site.errors import ErrorCode
 from uitpas_site.xml_api import bad_request_error, is_api_path, xml_http_response
 
 

@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from cardsystems.errors import ErrorCode, UitpasError
 from uitid.models import AccessToken
+from uitpas_site.errors import ErrorCode, UitpasError
 from uitpas_site.xml_format import UitpasXMLRenderer
 
 logger = logging.getLogger("uitpas.api")

@@ -14,22 +14,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter
-from cardsystems.audit import AuditEntry
-from cardsystems.models import CardHistory
+from cardsystems.models import AuditEntry, CardHistory
 from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.admin_mixins import ReadOnlyAdminMixin
 
 
-class ReadOnlyRecordAdmin(AdministeredCardSystemsAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, AdministeredCardSystemsAdmin):
     """A record of what happened: viewable in the viewer's card systems, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ObjectTypeFilter(ChoiceFilter):

@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems import price_services
 from cardsystems.admin.setup import AdministeredCardSystemsAdmin, AdministeredFilter, administered
-from cardsystems.admin.stock_forms import add_refusal
-from cardsystems.errors import UitpasError
 from cardsystems.models import UitpasPrice, VoucherType
 from cardsystems.selectors import in_card_systems
+from uitpas_site.errors import UitpasError, add_refusal
 
 
 class UitpasPriceForm(forms.ModelForm):

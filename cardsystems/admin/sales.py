@@ -33,8 +33,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import stock_rights
-from cardsystems.admin.stock_forms import add_refusal
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie, PriceReason, Sale
 from cardsystems.sale_selectors import (
     SALES_SHOWN,
@@ -50,6 +48,8 @@ from cardsystems.sale_services import refund_sale
 from cardsystems.selectors import StockRights
 from cardsystems.spreadsheet import amount_cell, text_cell
 from uitpas_site.admin_lists import ChoiceFilter
+from uitpas_site.admin_mixins import ReadOnlyAdminMixin
+from uitpas_site.errors import UitpasError, add_refusal
 
 # The balie choice for the sales an administrator made for no balie.
 WITHOUT_BALIE = "none"
@@ -181,7 +181,7 @@ def bar_chart(days: list[DayTotal]) -> BarChart:
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "balie",
@@ -248,15 +248,6 @@ class SaleAdmin(admin.ModelAdmin):
         if obj.pk not in answers:
             answers[obj.pk] = visible_sales(stock_rights(request)).filter(pk=obj.pk).exists()
         return answers[obj.pk]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         sale = self.get_object(request, object_id)

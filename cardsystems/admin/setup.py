@@ -25,14 +25,13 @@ from cardsystems.models import Balie, CardSystem, Voucher, VoucherType
 from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
 from cardsystems.selectors import StockRights, balie_permissions, in_card_systems, staff_candidates
 from uitid.models import AccessToken, Consumer
+from uitpas_site.request_cache import once_per_request
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
     """The person's stock rights, read once per request: every admin page asks for them
     in its permission hooks, actions, filters and side bar."""
-    if not hasattr(request, "stock_rights"):
-        request.stock_rights = StockRights.of(request.user)
-    return request.stock_rights
+    return once_per_request(request, "stock_rights", lambda: StockRights.of(request.user))
 
 
 def administered(request: HttpRequest) -> set[int] | None:

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import Balie, CardSystem, CardType
 
 # Bigger jobs are for the commands (generate_cards, import_cards): a web request should
@@ -15,11 +14,13 @@ MAX_GENERATED_IN_ADMIN = 100_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-def add_refusal(form: forms.Form, error: UitpasError) -> None:
-    """Show a service's refusal as "CODE: message" on the field it names, or on the
-    whole form; every form of the back-office shows refusals so."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error))
+def limit_choices(form: forms.Form, name: str, queryset: QuerySet) -> None:
+    """Offer ``queryset`` in the form's model choice field ``name`` (per request: the
+    card systems and balies the person may act on)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is no model choice field")
+    field.queryset = queryset
 
 
 class GenerateCardsForm(forms.Form):
@@ -30,7 +31,7 @@ class GenerateCardsForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
+        limit_choices(self, "card_system", card_systems)
         # Per request, in the reader's language and number format (100.000 / 100,000).
         self.fields["count"].help_text = _(
             "At most %(max)s at a time here; the generate_cards command makes more."
@@ -49,7 +50,7 @@ class CardImportForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
+        limit_choices(self, "card_system", card_systems)
 
     def clean_file(self) -> str:
         """The file's text; bytes that are not UTF-8 become “�”, and so problems of their
@@ -79,8 +80,8 @@ class SendPackagesForm(forms.Form):
 
     def __init__(self, *args, card_systems: QuerySet[CardSystem], balies: QuerySet[Balie], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card_system"].queryset = card_systems
-        self.fields["balie"].queryset = balies
+        limit_choices(self, "card_system", card_systems)
+        limit_choices(self, "balie", balies)
 
 
 class SendToBalieForm(forms.Form):
@@ -88,4 +89,4 @@ class SendToBalieForm(forms.Form):
 
     def __init__(self, *args, balies: QuerySet[Balie], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["balie"].queryset = balies
+        limit_choices(self, "balie", balies)

@@ -2,15 +2,15 @@
 card system by name, a progress bar on a terminal, refusals as command errors."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.management.base import CommandError, OutputWrapper
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.models import CardSystem
+from uitpas_site.errors import UitpasError
 
 
-def acting_user(username: str | None) -> AbstractBaseUser:
+def acting_user(username: str | None) -> User:
     """The named user, whose rights the services check and whom the history names; or,
     without a name, the server itself: someone who runs manage.py on the server may
     do anything, and the history names no user."""

@@ -20,8 +20,8 @@ from tests.live.burst import fire
 def race(base: str, token: str, user, round_: dict) -> list[str]:
     from django.db import connection
 
-    from cardsystems.errors import UitpasError
     from cardsystems.services import return_to_stock
+    from uitpas_site.errors import UitpasError
 
     barrier = threading.Barrier(2)
     results: dict[str, str] = {}

@@ -3,11 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.management.stock_commands import ProgressBar, acting_user, card_system_named, refused
 from cardsystems.models import CardType
 from cardsystems.selectors import generated_numbers
 from cardsystems.services import generate_cards
+from uitpas_site.errors import UitpasError
 
 
 class Command(BaseCommand):

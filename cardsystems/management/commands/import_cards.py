@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cardsystems.errors import UitpasError
 from cardsystems.management.stock_commands import ProgressBar, acting_user, card_system_named, refused
 from cardsystems.services import CardImportRefused, import_cards, preview_card_import
+from uitpas_site.errors import UitpasError
 
 
 class Command(BaseCommand):

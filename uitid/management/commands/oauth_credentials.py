@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cardsystems.errors import UitpasError
 from uitid import services
+from uitpas_site.errors import UitpasError
 
 
 class Command(BaseCommand):

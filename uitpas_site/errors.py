@@ -9,6 +9,7 @@ by ``field``.
 
 from enum import StrEnum
 
+from django import forms
 from django.utils.functional import Promise
 
 
@@ -75,3 +76,10 @@ class UitpasError(Exception):
         self.field = field
         self.required_permission = required_permission
         self.http_status = http_status
+
+
+def add_refusal(form: forms.Form, error: UitpasError) -> None:
+    """Show a service's refusal as "CODE: message" on the field it names, or on the
+    whole form; every form of the back-office shows refusals so."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
