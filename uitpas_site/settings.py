@@ -279,7 +279,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "uitpas_site.views.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 if BEHIND_PROXY:
-    # The proxy (README: nginx) sets X-Forwarded-For to the client's address.
+    # The proxy (docs/operations.md: nginx) sets X-Forwarded-For to the client's address.
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
