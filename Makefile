@@ -79,7 +79,8 @@ system-packages:
 
 # The whole suite runs twice: on SQLite (the default) and on a throwaway PostgreSQL
 # cluster that scripts/with-postgres starts and removes.
-# Style first (ruff, as make lint): a finding fails make test before the suite runs.
+# Style and types first (ruff and mypy, as make lint): a finding fails make test before
+# the suite runs.
 test: install-dev static system-packages lint
 	$(PY) -m pytest
 	scripts/with-postgres $(PY) -m pytest
@@ -107,9 +108,10 @@ serve: install static
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 
-# Types (mypy, [tool.mypy] in pyproject.toml). Not part of make lint yet: it still
-# reports errors. The settings need DJANGO_DEBUG=1 when the django-stubs plugin loads them.
+# Types (mypy, [tool.mypy] in pyproject.toml), part of make lint. The settings need
+# DJANGO_DEBUG=1 when the django-stubs plugin loads them.
 typecheck: install-dev
 	$(DEV_ENV) $(VENV)/bin/mypy
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 
 import psycopg
 
@@ -24,6 +25,10 @@ from bench.run import PROJECT, _conninfo
 
 REQUESTS = 800
 WARMUP = 100
+
+
+def _no_write(data: bytes) -> None:
+    pass
 
 
 def main() -> None:
@@ -88,8 +93,15 @@ def main() -> None:
             "CONTENT_TYPE": "application/x-www-form-urlencoded",
             "HTTP_AUTHORIZATION": authorizations[index],
         }
-        statuses = []
-        response = app(environ, lambda status, headers: statuses.append(status))
+        statuses: list[str] = []
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
+            statuses.append(status)
+            return _no_write  # WSGI's write(); Django never calls it
+
+        response = app(environ, start_response)
         b"".join(response)
         response.close()
         assert statuses[0].startswith("200"), statuses

@@ -8,6 +8,7 @@ central stock. Every row goes through the same tables and constraints the app us
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -50,6 +51,14 @@ def _flush(cursor, table, columns, buffer) -> None:
         copy.write(buffer.getvalue())
 
 
+def _returned(cursor: psycopg.Cursor) -> tuple[Any, ...]:
+    """The row an ``INSERT … RETURNING`` of one row returned."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the INSERT returned no row")
+    return row
+
+
 def load(conninfo: str, *, cards: int, local_stock: int, passholders: int) -> Dataset:
     """Fill an empty, migrated database; returns what the load needs to know."""
     assert passholders + local_stock <= cards <= 1_000_000  # serials 000000..999999
@@ -59,15 +68,15 @@ def load(conninfo: str, *, cards: int, local_stock: int, passholders: int) -> Da
             " VALUES ('UiTPAS Bench', %s, 0, 50) RETURNING id",
             (PREFIX,),
         )
-        [card_system_id] = cursor.fetchone()
+        [card_system_id] = _returned(cursor)
         cursor.execute("INSERT INTO auth_group (name) VALUES ('balie bench') RETURNING id")
-        [group_id] = cursor.fetchone()
+        [group_id] = _returned(cursor)
         cursor.execute(
             "INSERT INTO cardsystems_balie (name, consumer_key, permission_group_id, minimum_stock)"
             " VALUES ('Bench balie', %s, %s, 0) RETURNING id",
             (CONSUMER_KEY, group_id),
         )
-        [balie_id] = cursor.fetchone()
+        [balie_id] = _returned(cursor)
         # The price of the benchmark's registrations (a defect card): what newCard charges.
         cursor.execute(
             "INSERT INTO cardsystems_uitpasprice (card_system_id, reason, card_type, age_from, age_to,"
@@ -91,7 +100,7 @@ def load(conninfo: str, *, cards: int, local_stock: int, passholders: int) -> Da
             " is_staff, is_active, date_joined) VALUES ('!', false, 'bench-clerk', '', '', '', true, true, now())"
             " RETURNING id"
         )
-        [user_id] = cursor.fetchone()
+        [user_id] = _returned(cursor)
         cursor.execute(
             "INSERT INTO cardsystems_balie_staff (balie_id, user_id) VALUES (%s, %s)", (balie_id, user_id)
         )

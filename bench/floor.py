@@ -217,7 +217,10 @@ def _worker(args) -> list[float]:
     conninfo, statements, token, consumer_key, operations = args
     latencies = []
     with psycopg.connect(conninfo) as connection:
-        content_type_id = connection.execute(statements.content_type_id_sql).fetchone()[0]
+        content_type_row = connection.execute(statements.content_type_id_sql).fetchone()
+        if content_type_row is None:
+            raise RuntimeError("no content type for CardSystem: is the database migrated?")
+        content_type_id = content_type_row[0]
         connection.commit()  # so that each operation's transaction() is a transaction, not a savepoint
         for operation in operations:
             started = time.perf_counter()

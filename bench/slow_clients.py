@@ -73,6 +73,8 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
         )
+        if slow.stdout is None:
+            raise RuntimeError("the slow clients' output is not piped")
         try:
             slow.stdout.readline()
             time.sleep(2)

@@ -60,7 +60,7 @@ def insert_history_of(
     reason: str,
     user: User,
     from_status: models.Expression | None = None,
-    balie: models.Expression | None = None,
+    balie: models.Expression | F | None = None,
 ) -> None:
     """One history row per card of ``cards``, from its current status (unless
     ``from_status`` says otherwise), in one ``INSERT … SELECT`` whatever their number.

@@ -204,7 +204,7 @@ def _fit_the_stock(card_system: CardSystem, fresh, problems: list[ImportProblem]
             code, message = ErrorCode.UNKNOWN_CARD, _("No card has the UiTPAS number %(number)s.")
         elif card_system_id != card_system.pk:
             code, message = ErrorCode.INVALID_CARD, _("Card %(number)s belongs to another card system.")
-        elif not Transition.IMPORT.allows(status):
+        elif status is None or not Transition.IMPORT.allows(status):
             code, message = (
                 ErrorCode.INVALID_CARD_STATUS,
                 _(

@@ -25,7 +25,7 @@ class Transition(Enum):
     """A legal status change: the statuses it starts from, the one it leads to, and the
     reason its history rows give (None for newCard, whose rows give newCard's reason)."""
 
-    GENERATE = (frozenset(), CardStatus.PROVISIONED, Reason.GENERATED)
+    GENERATE = (frozenset[CardStatus](), CardStatus.PROVISIONED, Reason.GENERATED)
     IMPORT = (frozenset({CardStatus.PROVISIONED}), CardStatus.STOCK, Reason.IMPORTED)
     SEND_TO_BALIE = (frozenset({CardStatus.STOCK}), CardStatus.SENT_TO_BALIE, Reason.SENT_TO_BALIE)
     CONFIRM_ARRIVAL = (
@@ -46,6 +46,14 @@ class Transition(Enum):
         self.sources = sources
         self.target = target
         self.reason = reason
+
+    @property
+    def history_reason(self) -> Reason:
+        """The reason of the history rows this transition writes itself (every one but
+        ISSUE, whose rows give newCard's reason)."""
+        if self.reason is None:
+            raise ValueError(f"{self.name} writes its history rows with newCard's reason")
+        return self.reason
 
     def allows(self, status: str) -> bool:
         """Whether a card in ``status`` may take this transition."""

@@ -36,7 +36,7 @@ def consists_of(field: str, characters: str) -> Exact:
     """The field holds none but these characters, or nothing: taking each of them out
     leaves the empty string. A NUL, a newline or a non-ASCII digit like '٠' remains.
     (SQLite's length() stops at a NUL: next to this condition it counts every character.)"""
-    remainder = F(field)
+    remainder: F | Replace = F(field)
     for character in characters:
         remainder = Replace(remainder, Value(character))
     return Exact(remainder, Value(""))
@@ -634,7 +634,7 @@ def age_range_text(age_from: int | None, age_to: int | None, use_when_age_unknow
     elif age_to is not None:
         text = _("up to %(to)s years") % {"to": age_to}
     else:
-        text = _("any age")
+        text = gettext("any age")
     if use_when_age_unknown:
         text = _("%(ages)s, and unknown age") % {"ages": text}
     return str(text)
@@ -882,7 +882,7 @@ class AuditEntry(models.Model):
     def object_type_name(self) -> str:
         """The model's verbose name, in the active language."""
         model = self._model()
-        return model._meta.verbose_name if model else self.object_type
+        return str(model._meta.verbose_name) if model else self.object_type
 
     def _model(self) -> type[models.Model] | None:
         try:

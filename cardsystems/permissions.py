@@ -7,8 +7,12 @@ card system administrators hold them directly as users.
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class CardSystemPermission(StrEnum):
@@ -31,7 +35,7 @@ class CardSystemPermission(StrEnum):
     def label(self) -> str:
         """What the right lets a balie or person do, in words (the admin shows the API
         name next to it in small print)."""
-        return _LABELS[self]
+        return str(_LABELS[self])
 
     @classmethod
     def of_api_name(cls, api_name: str) -> "CardSystemPermission | None":
@@ -52,4 +56,7 @@ _LABELS = {
     CardSystemPermission.MANAGE_STOCK: _("Manage stock, balies and vouchers (card system administrator)"),
 }
 
-MODEL_PERMISSIONS = [(perm.value, perm.label) for perm in CardSystemPermission]
+# Lazy labels: the models module builds Meta.permissions before translations are ready.
+MODEL_PERMISSIONS: "list[tuple[str, _StrOrPromise]]" = [
+    (perm.value, _LABELS[perm]) for perm in CardSystemPermission
+]

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +184,8 @@ def asked_price(
     if balie_consumer_key is None:
         # The only balie the person works at, or none for an administrator.
         balie = acting_balie(user=user, consumer_key=None, needed=_CREATE)
+    if uitpas_number is None or reason is None:
+        raise ValueError("check 1 let an absent uitpasNumber or reason through")
     # 2. PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON
     reason = REASON_ALIASES.get(reason, reason)
     if reason not in PriceReason.values:
@@ -301,13 +303,19 @@ def _card_with_right_and_voucher(
     """The card with its card system; ``balie_may_create``: whether the balie holds the
     right to register on that card system (False without a balie); ``voucher``: the
     voucher with that number in the card's card system, or None. One query."""
-    right = GroupObjectPermission.objects.filter(
-        group_id=balie.permission_group_id if balie is not None else None,
-        permission__codename=_CREATE.value,
-        content_type=ContentType.objects.get_for_model(CardSystem),
-        object_pk=Cast(OuterRef("card_system_id"), CharField()),
-    )
-    cards = Card.objects.select_related("card_system").annotate(balie_may_create=Exists(right))
+    may_create: Exists | Value
+    if balie is None:
+        may_create = Value(False)
+    else:
+        may_create = Exists(
+            GroupObjectPermission.objects.filter(
+                group_id=balie.permission_group_id,
+                permission__codename=_CREATE.value,
+                content_type=ContentType.objects.get_for_model(CardSystem),
+                object_pk=Cast(OuterRef("card_system_id"), CharField()),
+            )
+        )
+    cards = Card.objects.select_related("card_system").annotate(balie_may_create=may_create)
     if voucher_number is not None:
         vouchers = Voucher.objects.filter(
             number=voucher_number, voucher_type__card_system_id=OuterRef("card_system_id")

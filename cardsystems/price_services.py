@@ -104,7 +104,8 @@ def _lock_price_lists(card_system_ids: set[int]) -> None:
 
 
 def _check(row: UitpasPrice) -> None:
-    if row.voucher_type_id is not None and row.voucher_type.card_system_id != row.card_system_id:
+    # No query without a voucher type: Django answers None for a null foreign key.
+    if row.voucher_type is not None and row.voucher_type.card_system_id != row.card_system_id:
         raise UitpasError(
             ErrorCode.INVALID_PARAMETERS,
             _("The voucher type %(type)s is not of %(card_system)s.")

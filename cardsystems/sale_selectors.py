@@ -97,14 +97,25 @@ def totals_per_reason(sales: QuerySet[Sale]) -> list[ReasonTotals]:
         .values("reason")
         .annotate(
             sales=Count("pk", filter=Q(refunded_sale__isnull=True)),
-            refunds=Count("pk", filter=Q(refunded_sale__isnull=False)),
+            # Not "refunds": that is the name of Sale's reverse relation.
+            refund_count=Count("pk", filter=Q(refunded_sale__isnull=False)),
             free_by_voucher=Count("pk", filter=Q(free_because=FreeBecause.VOUCHER)),
             free_by_kansenstatuut=Count("pk", filter=Q(free_because=FreeBecause.KANSENSTATUUT)),
             without_price=Count("pk", filter=Q(refunded_sale__isnull=True, price_snapshot__isnull=True)),
             amount=Sum("amount"),
         )
     )
-    found = {row.pop("reason"): Totals(**{**row, "amount": row["amount"] or Decimal("0.00")}) for row in rows}
+    found = {
+        row["reason"]: Totals(
+            sales=row["sales"],
+            refunds=row["refund_count"],
+            free_by_voucher=row["free_by_voucher"],
+            free_by_kansenstatuut=row["free_by_kansenstatuut"],
+            without_price=row["without_price"],
+            amount=row["amount"] or Decimal("0.00"),
+        )
+        for row in rows
+    }
     return [ReasonTotals(reason, found[reason]) for reason in PriceReason if reason in found]
 
 

@@ -54,12 +54,12 @@ def record_sale(
             free_because = FreeBecause.VOUCHER
         elif row.kansenstatuut:
             free_because = FreeBecause.KANSENSTATUUT
-    signed_in = user is not None and user.pk is not None
+    clerk = user if user is not None and user.pk is not None else None
     sale = Sale(
         card_system_id=card.card_system_id,
         balie=balie,
-        clerk=user if signed_in else None,
-        clerk_name=user.get_username() if signed_in else "",
+        clerk=clerk,
+        clerk_name=clerk.get_username() if clerk is not None else "",
         passholder=passholder,
         card=card,
         reason=reason,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import batched
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -40,9 +41,16 @@ def is_card_system_administrator(user: AnyUser) -> bool:
     ).exists()
 
 
+def staff_balies(user: AnyUser) -> QuerySet[Balie]:
+    """The balies the person works at (an anonymous one: none)."""
+    if isinstance(user, AnonymousUser):
+        return Balie.objects.none()
+    return Balie.objects.filter(staff__id=user.pk)
+
+
 def balies_of(user: AnyUser, *, limit: int | None = None) -> list[Balie]:
     """The balies the person works at, by name."""
-    balies = Balie.objects.filter(staff__id=user.pk).order_by("name", "pk")
+    balies = staff_balies(user).order_by("name", "pk")
     return list(balies[:limit] if limit else balies)
 
 
@@ -381,7 +389,7 @@ def balies_of_uid(*, user: AnyUser, uid: str | None) -> list[BalieWorkedAt]:
 
 
 def _balies_with_rights(person: AnyUser) -> list[BalieWorkedAt]:
-    balies = list(Balie.objects.filter(staff__id=person.pk).order_by("name", "pk"))
+    balies = list(staff_balies(person).order_by("name", "pk"))
     if not balies:
         return []
     card_system_ids: dict[int, set[int]] = {balie.pk: set() for balie in balies}
@@ -514,7 +522,7 @@ class StockRights:
 
     @classmethod
     def of(cls, user: AnyUser) -> "StockRights":
-        works_at = set(Balie.objects.filter(staff__id=user.pk).values_list("pk", flat=True))
+        works_at = set(staff_balies(user).values_list("pk", flat=True))
         return cls(administered_card_system_ids(user), works_at if user.is_active else set())
 
     @property

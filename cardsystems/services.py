@@ -30,6 +30,7 @@ from itertools import batched
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.db.models import F, Value
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -165,7 +166,7 @@ def generate_cards(
                 Card.objects.filter(uitpas_number__range=(numbers[0], numbers[-1])),
                 from_status=Value(""),
                 to_status=Transition.GENERATE.target,
-                reason=Transition.GENERATE.reason,
+                reason=Transition.GENERATE.history_reason,
                 user=user,
             )
             if progress:
@@ -207,6 +208,7 @@ class CardImportRefused(UitpasError):
     """An import that changed nothing because of the problems in its preview."""
 
     def __init__(self, preview: ImportPreview) -> None:
+        message: str | Promise
         if preview.problem_count:
             message = ngettext(
                 "%(count)s line has a problem; nothing was imported.",
@@ -280,7 +282,7 @@ def import_cards(
                 [card_id for card_id, _chip in rows],
                 from_status=CardStatus.PROVISIONED,
                 to_status=Transition.IMPORT.target,
-                reason=Transition.IMPORT.reason,
+                reason=Transition.IMPORT.history_reason,
                 user=user,
             )
             link_chips(rows, status=Transition.IMPORT.target)
@@ -506,7 +508,7 @@ def block_card(*, user: User, uitpas_number: str | None, balie_consumer_key: str
         insert_history_of(
             Card.objects.filter(pk=card.pk),
             to_status=Transition.BLOCK.target,
-            reason=Transition.BLOCK.reason,
+            reason=Transition.BLOCK.history_reason,
             user=user,
             balie=Value(balie and balie.pk, output_field=models.BigIntegerField()),
         )
@@ -568,7 +570,7 @@ def _administrators_change(
     user: User,
     card_ids: Collection[int],
     transition: Transition,
-    history_balie: models.Expression | None = None,
+    history_balie: models.Expression | F | None = None,
     check_only: bool,
 ) -> StockChange:
     def check(selection: _Selection) -> None:
@@ -593,7 +595,7 @@ def _change(
     transition: Transition,
     check: Callable[[_Selection], None],
     new_balie,
-    history_balie: models.Expression | None,
+    history_balie: models.Expression | F | None,
     check_only: bool,
 ) -> StockChange:
     """Lock the cards, ``check`` them all, then (unless ``check_only``) change them and
@@ -610,7 +612,7 @@ def _change(
                 insert_history_of(
                     cards,
                     to_status=transition.target,
-                    reason=transition.reason,
+                    reason=transition.history_reason,
                     user=user,
                     balie=history_balie,
                 )

@@ -26,6 +26,7 @@ def _right_changed(sender, instance, signal, created=None, **kwargs) -> None:
     if (granted and not created) or instance.content_type.model_class() is not CardSystem:
         return
     card_system = CardSystem.objects.filter(pk=instance.object_pk).first()
+    holder: str | None  # None: the user is gone
     if sender is GroupObjectPermission:
         balie = Balie.objects.filter(permission_group_id=instance.group_id).first()
         holder = str(balie) if balie else f"group {instance.group_id}"

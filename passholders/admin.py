@@ -153,7 +153,18 @@ class KansenstatuutFilter(MembershipFilter):
         return conditions[value]
 
 
-MEMBERSHIP_FILTERS = [CardSystemFilter, MembershipStatusFilter, KansenstatuutFilter]
+# The memberships PassholderAdmin.get_queryset prefetches: those of the card systems
+# the viewer sees.
+_VISIBLE_MEMBERSHIPS = "visible_memberships"
+
+
+def visible_memberships(passholder: Passholder) -> list[Membership]:
+    """The memberships prefetched for a passholder of PassholderAdmin.get_queryset."""
+    memberships: list[Membership] = getattr(passholder, _VISIBLE_MEMBERSHIPS)
+    return memberships
+
+
+MEMBERSHIP_FILTERS = (CardSystemFilter, MembershipStatusFilter, KansenstatuutFilter)
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -197,7 +208,7 @@ class MembershipInline(ReadOnlyInline):
     def kansenstatuut_until(self, membership: Membership) -> str:
         if not membership.kansenstatuut:
             return gettext("none")
-        return gettext("until %(date)s") % {"date": date_format(membership.kansenstatuut_end_date)}
+        return gettext("until %(date)s") % {"date": date_format(membership.kansenstatuut_until)}
 
     @admin.display(description=_("still counts"))
     def kansenstatuut_still_counts(self, membership: Membership) -> str:
@@ -206,7 +217,7 @@ class MembershipInline(ReadOnlyInline):
         today = timezone.localdate()
         if not membership.kansenstatuut_counts(today):
             return gettext("no")
-        if today > membership.kansenstatuut_end_date:
+        if today > membership.kansenstatuut_until:
             return gettext("yes, in its grace period")
         return gettext("yes")
 
@@ -345,7 +356,7 @@ class PassholderAdmin(admin.ModelAdmin):
             return True
         # A passholder of the admin's pages comes from get_queryset, with the memberships
         # of every card system the viewer sees (a superset of ``card_system_ids``).
-        memberships = getattr(passholder, "visible_memberships", None)
+        memberships = getattr(passholder, _VISIBLE_MEMBERSHIPS, None)
         if memberships is not None:
             return any(membership.card_system_id in card_system_ids for membership in memberships)
         one = Passholder.objects.filter(pk=passholder.pk)
@@ -360,7 +371,7 @@ class PassholderAdmin(admin.ModelAdmin):
         passholders = (
             super()
             .get_queryset(request)
-            .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))
+            .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr=_VISIBLE_MEMBERSHIPS))
         )
         if visible is None:
             return passholders
@@ -410,7 +421,7 @@ class PassholderAdmin(admin.ModelAdmin):
             "<div>{}: {}</div>",
             (
                 (membership.card_system.name, membership_label(membership))
-                for membership in passholder.visible_memberships
+                for membership in visible_memberships(passholder)
             ),
         )
 
@@ -467,7 +478,7 @@ class PassholderAdmin(admin.ModelAdmin):
             self.message_user(request, result_words(step.result), messages.SUCCESS)
             return HttpResponseRedirect(self._url("change", passholder))
 
-        memberships = passholder.visible_memberships
+        memberships = visible_memberships(passholder)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Register a new card for %(passholder)s") % {"passholder": passholder},

@@ -305,6 +305,6 @@ def _card_system_specific(membership: Membership, today: datetime.date) -> dict:
         "kansenStatuut": membership.kansenstatuut,
         "kansenStatuutEndDate": w3c_datetime_at_end_of_day(end_date) if end_date else None,
         "kansenStatuutExpired": membership.kansenstatuut and not counts,
-        "kansenStatuutInGracePeriod": counts and today > end_date,
+        "kansenStatuutInGracePeriod": counts and today > membership.kansenstatuut_until,
         "status": membership.status,
     }

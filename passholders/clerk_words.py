@@ -9,6 +9,7 @@ follows in small print, for whoever helps the clerk.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -61,6 +62,8 @@ def refusal_words(error: NewCardRefused) -> str:
     facts, rule = error.facts, error.rule
     match rule:
         case NewCardRule.MISSING_FIELD:
+            if error.field is None:
+                raise ValueError("a missing field without its name")
             return str(_MISSING[error.field])
         case NewCardRule.UNKNOWN_REASON:
             return gettext("Choose one of the reasons in the list.")
@@ -201,7 +204,7 @@ def kansenstatuut_words(membership: Membership, today: datetime.date) -> str:
     (the card system's grace period included)."""
     if not membership.kansenstatuut:
         return gettext("none")
-    end = membership.kansenstatuut_end_date
+    end = membership.kansenstatuut_until
     if today <= end:
         return gettext("until %(end)s (counts)") % {"end": day(end)}
     grace_end = end + datetime.timedelta(days=membership.card_system.kansenstatuut_grace_days)
@@ -243,16 +246,14 @@ def plan_words(plan: NewCardPlan) -> list[str]:
 def _kansenstatuut_change(plan: NewCardPlan) -> list[str]:
     membership = plan.membership
     if plan.reason == NewCardReason.OBTAIN_KANSENSTATUUT:
-        return [gettext("Kansenstatuut granted until %(end)s.") % {"end": day(plan.kansenstatuut_end_date)}]
+        return [gettext("Kansenstatuut granted until %(end)s.") % {"end": day(plan.granted_end_date)}]
     if plan.reason == NewCardReason.LOSS_KANSENSTATUUT:
         return [
             gettext("The kansenstatuut ends (it ran until %(end)s).")
-            % {"end": day(membership.kansenstatuut_end_date)}
+            % {"end": day(plan.existing_membership.kansenstatuut_until)}
         ]
     if membership is not None and membership.kansenstatuut:
-        return [
-            gettext("Kansenstatuut stays until %(end)s.") % {"end": day(membership.kansenstatuut_end_date)}
-        ]
+        return [gettext("Kansenstatuut stays until %(end)s.") % {"end": day(membership.kansenstatuut_until)}]
     return []
 
 
@@ -260,7 +261,8 @@ def price_words(price: RegistrationPrice, *, charged: bool = False) -> str:
     """What the balie collects for the new card (``charged``: what was charged, after
     the registration), from the card system's price list."""
     amount = number_format(price.amount, 2)
-    if not price.is_set:
+    row = price.row
+    if row is None:
         return gettext("No price is set for this card: nothing to collect (€ %(amount)s).") % {
             "amount": amount
         }
@@ -269,9 +271,9 @@ def price_words(price: RegistrationPrice, *, charged: bool = False) -> str:
     else:
         text = gettext("To collect: € %(amount)s.")
     text %= {"amount": amount}
-    if price.amount == 0 and price.row.voucher_type_id is not None:
+    if price.amount == 0 and row.voucher_type_id is not None:
         text += " " + gettext("The voucher pays for the card.")
-    elif price.amount == 0 and price.row.kansenstatuut:
+    elif price.amount == 0 and row.kansenstatuut:
         text += " " + gettext("Free with the kansenstatuut.")
     return text
 
@@ -283,7 +285,7 @@ def kansenstatuut_confirmation_words(plan: NewCardPlan) -> str | None:
         return gettext("Yes: %(passholder)s obtains a kansenstatuut in %(card_system)s until %(end)s.") % {
             "passholder": plan.passholder,
             "card_system": plan.card_system,
-            "end": day(plan.kansenstatuut_end_date),
+            "end": day(plan.granted_end_date),
         }
     if plan.reason == NewCardReason.LOSS_KANSENSTATUUT:
         return gettext(
@@ -291,7 +293,7 @@ def kansenstatuut_confirmation_words(plan: NewCardPlan) -> str | None:
         ) % {
             "passholder": plan.passholder,
             "card_system": plan.card_system,
-            "end": day(plan.membership.kansenstatuut_end_date),
+            "end": day(plan.existing_membership.kansenstatuut_until),
         }
     return None
 
@@ -318,9 +320,11 @@ def result_words(result: NewCardResult) -> str:
     if result.reason == NewCardReason.OBTAIN_KANSENSTATUUT:
         sentences.append(
             gettext("Kansenstatuut granted until %(end)s.")
-            % {"end": day(result.membership.kansenstatuut_end_date)}
+            % {"end": day(result.membership.kansenstatuut_until)}
         )
     elif result.reason == NewCardReason.LOSS_KANSENSTATUUT:
+        if result.previous_kansenstatuut_end_date is None:
+            raise ValueError("LOSS_KANSENSTATUUT of a membership without kansenstatuut")
         sentences.append(
             gettext("The kansenstatuut has ended (it ran until %(end)s).")
             % {"end": day(result.previous_kansenstatuut_end_date)}
@@ -378,6 +382,7 @@ def history_lines(records: PassholderRecords) -> list[HistoryLine]:
 
 def _audit_change_words(entry: AuditEntry, name: str, before: str | None, after: str | None) -> str:
     """ "kansenstatuut: yes → no", with the field's name and its values in words."""
+    words: Callable[[str], str]
     try:
         field = apps.get_model(entry.object_type)._meta.get_field(name)
     except (LookupError, FieldDoesNotExist):

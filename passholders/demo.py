@@ -15,6 +15,7 @@ Objects that are not part of the demo are left alone. Loading twice changes noth
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -85,7 +86,7 @@ class DemoMembership:
     status: str
     current_card: str
     # Days from today to the kansenstatuut end date; "end_of_year" for 31 December.
-    kansenstatuut_end: int | str | None
+    kansenstatuut_end: int | Literal["end_of_year"] | None
 
 
 PASSHOLDERS = [
@@ -194,10 +195,12 @@ R = PriceReason
 # (reason, kansenstatuut, voucher type name or None, age from, age to, also for unknown age, price).
 # Each combination of card system, reason, card type, kansenstatuut and voucher type is the
 # demo's: loading gives it exactly these rows. "0 to 17" is written as "up to 17".
-_ANY_AGE = (None, None, True)
+_ANY_AGE: tuple[None, None, bool] = (None, None, True)
 _GRATIS = "Gratis UiTPAS"
 _WELKOM = "Welkom in Gent"
-PRICES = {
+# (reason, kansenstatuut, voucher type name, age from, age to, also for unknown age, price)
+type DemoPrice = tuple[PriceReason, bool, str | None, int | None, int | None, bool, str]
+PRICES: dict[str, list[DemoPrice]] = {
     AALST: [
         *(
             row
@@ -253,13 +256,14 @@ def _put[M: models.Model](
     """The object found by ``lookup`` with ``fields`` set (found by ``or_by`` instead, the
     values of ``lookup`` too), created if missing, saved only when something differs; and
     whether anything was written."""
-    obj = model.objects.filter(**lookup).first()
+    # _default_manager: the demo's models have no manager but ``objects``.
+    obj = model._default_manager.filter(**lookup).first()
     wanted = fields
     if obj is None and or_by is not None:
-        obj = model.objects.filter(**or_by).first()
+        obj = model._default_manager.filter(**or_by).first()
         wanted = {**lookup, **fields}
     if obj is None:
-        return model.objects.create(**lookup, **fields), True
+        return model._default_manager.create(**lookup, **fields), True
     changed = [name for name, value in wanted.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
@@ -290,7 +294,8 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
         for name, (prefix, grace) in CARD_SYSTEMS.items()
     }
 
-    balies = {}
+    # A card or a consumer of no balie looks up None: it finds none.
+    balies: dict[str | None, Balie] = {}
     for name, (key, card_system_name, perms) in BALIES.items():
         balie, _ = put(Balie, {"consumer_key": key}, {"name": name})
         balies[name] = balie
@@ -382,7 +387,8 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
         extra, _ = Membership.objects.filter(passholder=passholder).exclude(card_system=card_system).delete()
         writes += extra
 
-    voucher_types = {}
+    # A price row of no voucher type looks up None: it finds none.
+    voucher_types: dict[str | None, VoucherType] = {}
     for type_name, (prefix, card_system_name, numbers) in VOUCHERS.items():
         card_system = card_systems[card_system_name]
         voucher_type, _ = put(
@@ -430,15 +436,18 @@ def load_demo_data(*, today: datetime.date | None = None) -> int:
     return writes
 
 
-def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str, VoucherType]) -> int:
+def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str | None, VoucherType]) -> int:
     """Give each demo combination (card system, reason, CARD, kansenstatuut, voucher
     type) exactly its demo rows: an existing row is kept (sales name it) and put back,
     found by where its age range starts; other rows of the combination go, since they
     would fit the same registrations. Rows of other combinations are left alone. How
     many rows were written."""
-    combinations: dict[tuple, list[tuple]] = {}
-    for card_system_name, rows in PRICES.items():
-        for reason, kansenstatuut, voucher_type_name, age_from, age_to, unknown_age, price in rows:
+    combinations: dict[
+        tuple[CardSystem, PriceReason, bool, VoucherType | None],
+        list[tuple[int | None, int | None, bool, Decimal]],
+    ] = {}
+    for card_system_name, demo_rows in PRICES.items():
+        for reason, kansenstatuut, voucher_type_name, age_from, age_to, unknown_age, price in demo_rows:
             key = (
                 card_systems[card_system_name],
                 reason,
@@ -455,16 +464,16 @@ def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str, Vo
             kansenstatuut=kansenstatuut,
             voucher_type=voucher_type,
         )
-        kept = {}
+        kept: dict[int | None, UitpasPrice] = {}
         for row in combination.order_by("pk"):
             kept.setdefault(row.age_from, row)
         kept = {age_from: row for age_from, row in kept.items() if age_from in {start for start, *_ in rows}}
         writes += combination.exclude(pk__in=[row.pk for row in kept.values()]).delete()[0]
         # The row for unknown age last: the index allows one per combination at a time.
-        for age_from, age_to, unknown_age, price in sorted(rows, key=lambda row: row[2]):
-            wanted = {"age_to": age_to, "use_when_age_unknown": unknown_age, "price": price}
-            row = kept.get(age_from)
-            if row is None:
+        for age_from, age_to, unknown_age, amount in sorted(rows, key=lambda row: row[2]):
+            wanted = {"age_to": age_to, "use_when_age_unknown": unknown_age, "price": amount}
+            existing = kept.get(age_from)
+            if existing is None:
                 UitpasPrice.objects.create(
                     card_system=card_system,
                     reason=reason,
@@ -476,11 +485,11 @@ def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str, Vo
                 )
                 writes += 1
                 continue
-            changed = [name for name, value in wanted.items() if getattr(row, name) != value]
+            changed = [name for name, value in wanted.items() if getattr(existing, name) != value]
             if changed:
                 for name in changed:
-                    setattr(row, name, wanted[name])
-                row.save(update_fields=changed)
+                    setattr(existing, name, wanted[name])
+                existing.save(update_fields=changed)
                 writes += 1
     return writes
 

@@ -12,9 +12,11 @@ proposal (a kansenpas for a regular card, or the other way round) is only pointe
 """
 
 import datetime
+from typing import TypedDict
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.models import Balie
@@ -90,6 +92,16 @@ def _raw(label, widget, help_text="") -> forms.Field:
     return forms.Field(label=label, required=False, widget=widget, help_text=help_text)
 
 
+class NewCardFields(TypedDict):
+    """The form's values as ``register_new_card`` takes them (besides user and uid)."""
+
+    reason: str | None
+    uitpas_number: str | None
+    voucher_number: str | None
+    balie_consumer_key: str | None
+    kansenstatuut_end_date: str | None
+
+
 class NewCardForm(forms.Form):
     uitpas_number = _raw(
         _("New UiTPAS number"),
@@ -125,7 +137,7 @@ class NewCardForm(forms.Form):
             del self.fields["balie"]
         else:
             balies = balies_of(user)
-            choices = [(balie.consumer_key, balie.name) for balie in balies]
+            choices: list[tuple[str, str | Promise]] = [(balie.consumer_key, balie.name) for balie in balies]
             if len(balies) == 1:
                 self.initial.setdefault("balie", balies[0].consumer_key)
             elif is_card_system_administrator(user):
@@ -145,7 +157,7 @@ class NewCardForm(forms.Form):
             else:
                 field.widget.attrs.pop("autofocus", None)
 
-    def service_arguments(self) -> dict[str, str | None]:
+    def service_arguments(self) -> "NewCardFields":
         """The keyword arguments of ``register_new_card`` (besides user and uid)."""
         data = self.cleaned_data
         return {

@@ -89,4 +89,12 @@ class Membership(models.Model):
         if not self.kansenstatuut:
             return False
         grace = datetime.timedelta(days=self.card_system.kansenstatuut_grace_days)
-        return today <= self.kansenstatuut_end_date + grace
+        return today <= self.kansenstatuut_until + grace
+
+    @property
+    def kansenstatuut_until(self) -> datetime.date:
+        """The kansenstatuut's end date, for a membership with a kansenstatuut (the
+        constraint membership_kansenstatuut_has_end_date: it has one)."""
+        if self.kansenstatuut_end_date is None:
+            raise ValueError(f"{self} has no kansenstatuut")
+        return self.kansenstatuut_end_date

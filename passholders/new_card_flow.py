@@ -21,6 +21,7 @@ browsers ignore an Enter there.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
 
@@ -31,7 +32,7 @@ from passholders.clerk_words import (
     refusal_words,
     with_code,
 )
-from passholders.forms import KANSENSTATUUT_REASONS, NewCardForm
+from passholders.forms import KANSENSTATUUT_REASONS, NewCardFields, NewCardForm
 from passholders.models import Passholder
 from passholders.services import (
     REASON_ALIASES,
@@ -41,6 +42,7 @@ from passholders.services import (
     plan_new_card,
     register_new_card,
 )
+from uitpas_site.users import signed_in_user
 
 PREVIEW, CONFIRM, CHANGE, PRICE = "_preview", "_confirm", "_change", "_price"
 KANSENSTATUUT_CONFIRMED = "kansenstatuut_confirmed"
@@ -61,16 +63,23 @@ class NewCardStep:
         return bool(self.form.errors)
 
     @property
+    def previewed_plan(self) -> NewCardPlan:
+        """The plan of a preview step (the template asks for its words in no other step)."""
+        if self.plan is None:
+            raise ValueError("not a preview: there is no plan")
+        return self.plan
+
+    @property
     def plan_sentences(self) -> list[str]:
-        return plan_words(self.plan)
+        return plan_words(self.previewed_plan)
 
     @property
     def kansenstatuut_confirmation(self) -> str | None:
-        return kansenstatuut_confirmation_words(self.plan)
+        return kansenstatuut_confirmation_words(self.previewed_plan)
 
     @property
     def price_sentence(self) -> str:
-        return price_words(self.plan.price)
+        return price_words(self.previewed_plan.price)
 
 
 def price_answer(request: HttpRequest, *, form: NewCardForm, passholder: Passholder) -> JsonResponse:
@@ -79,7 +88,7 @@ def price_answer(request: HttpRequest, *, form: NewCardForm, passholder: Passhol
     while the values are refused (the preview says why)."""
     sentence = ""
     if form.is_valid():
-        arguments = {"user": request.user, "uid": str(passholder.uid), **form.service_arguments()}
+        arguments = _arguments(request, form=form, passholder=passholder)
         try:
             sentence = price_words(plan_new_card(**arguments).price)
         except NewCardRefused:
@@ -91,7 +100,7 @@ def new_card_step(request: HttpRequest, *, form: NewCardForm, passholder: Passho
     """The step a request asks for, with ``form`` bound to its POST (unbound for GET)."""
     if not form.is_bound or CHANGE in request.POST or not form.is_valid():
         return NewCardStep(form)
-    arguments = {"user": request.user, "uid": str(passholder.uid), **form.service_arguments()}
+    arguments = _arguments(request, form=form, passholder=passholder)
     if CONFIRM in request.POST:
         if _changes_kansenstatuut(arguments["reason"]) and request.POST.get(KANSENSTATUUT_CONFIRMED) != "yes":
             step = _preview(form, arguments)
@@ -103,12 +112,23 @@ def new_card_step(request: HttpRequest, *, form: NewCardForm, passholder: Passho
     return _preview(form, arguments)
 
 
+class _NewCardArguments(NewCardFields):
+    """The keyword arguments of ``plan_new_card`` and ``register_new_card``."""
+
+    user: User
+    uid: str
+
+
+def _arguments(request: HttpRequest, *, form: NewCardForm, passholder: Passholder) -> _NewCardArguments:
+    return {"user": signed_in_user(request), "uid": str(passholder.uid), **form.service_arguments()}
+
+
 def _changes_kansenstatuut(reason: str | None) -> bool:
     reason = (reason or "").strip()
     return REASON_ALIASES.get(reason, reason) in KANSENSTATUUT_REASONS
 
 
-def _preview(form: NewCardForm, arguments: dict) -> NewCardStep:
+def _preview(form: NewCardForm, arguments: _NewCardArguments) -> NewCardStep:
     try:
         return NewCardStep(form, plan=plan_new_card(**arguments))
     except NewCardRefused as refused:
@@ -116,7 +136,7 @@ def _preview(form: NewCardForm, arguments: dict) -> NewCardStep:
         return NewCardStep(form)
 
 
-def _register(form: NewCardForm, arguments: dict) -> NewCardStep:
+def _register(form: NewCardForm, arguments: _NewCardArguments) -> NewCardStep:
     try:
         return NewCardStep(form, result=register_new_card(**arguments))
     except NewCardRefused as refused:

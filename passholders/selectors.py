@@ -21,6 +21,7 @@ from cardsystems.selectors import (
     in_card_systems,
     is_valid_chip_number,
     normalized_chip_number,
+    staff_balies,
 )
 from cardsystems.uitpas_numbers import is_valid_uitpas_number, parse_uitpas_number
 from passholders.models import Membership, Passholder
@@ -45,7 +46,8 @@ def passholder_by_card(
         .filter(uitpas_number=number, passholder__isnull=False)
         .first()
     )
-    if card is None:
+    # The query asked for a card with a passholder; None: there is none.
+    if card is None or card.passholder is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_CARD,
             _("No passholder holds a card with the UiTPAS number %(number)s.") % {"number": number},
@@ -228,7 +230,8 @@ def _matches(
         if kind == LookupKind.NAME:
             return kind, passholders_named(passholders, term)
         if kind == LookupKind.UID:
-            found = passholders.filter(uid=_uuid(compact))
+            uid = _uuid(compact)
+            found = passholders.none() if uid is None else passholders.filter(uid=uid)
         else:
             if kind == LookupKind.UITPAS_NUMBER:
                 cards = Card.objects.filter(uitpas_number=compact)
@@ -264,7 +267,7 @@ def passholders_named(passholders: QuerySet[Passholder], term: str) -> QuerySet[
 # The order of a name search. Not the name index's order (Meta.ordering): PostgreSQL
 # would walk that index in name order hoping to meet the matches early, and read most
 # of a million names for "Peeters"; sorting the (indexed) matches is quick.
-NAME_SEARCH_ORDERING = [Upper("name"), Upper("first_name"), "pk"]
+NAME_SEARCH_ORDERING: list[Upper | str] = [Upper("name"), Upper("first_name"), "pk"]
 
 
 def _case_spellings(word: str) -> list[str]:
@@ -299,7 +302,7 @@ def balies_worked_at(user: AnyUser) -> list[ClerkBalie]:
         content_type=ContentType.objects.get_for_model(CardSystem),
         permission__codename=CardSystemPermission.PASSHOLDER_CREATE.value,
     )
-    balies = Balie.objects.filter(staff__id=user.pk).annotate(may_register_cards=Exists(rights))
+    balies = staff_balies(user).annotate(may_register_cards=Exists(rights))
     return [ClerkBalie(balie, balie.may_register_cards) for balie in balies.order_by("name", "pk")]
 
 

@@ -16,6 +16,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -106,7 +107,7 @@ class NewCardRefused(UitpasError):
         message: str | Promise,
         *,
         rule: NewCardRule,
-        facts: dict[str, object] | None = None,
+        facts: dict[str, Any] | None = None,
         field: str | None = None,
         required_permission: str | None = None,
     ) -> None:
@@ -164,6 +165,21 @@ class NewCardPlan:
         """Whether the replaced card gets blocked: an issued one does, one that is
         blocked already stays as it is."""
         return self.replaced_card is not None and self.replaced_card.status == Transition.ISSUE.target
+
+    @property
+    def existing_membership(self) -> Membership:
+        """The membership, for a reason that needs one (every reason but EXTRA_CARD:
+        NOT_A_MEMBER refused the others without one)."""
+        if self.membership is None:
+            raise ValueError(f"no membership of {self.card_system} to change")
+        return self.membership
+
+    @property
+    def granted_end_date(self) -> datetime.date:
+        """The end date OBTAIN_KANSENSTATUUT grants (a missing one was refused)."""
+        if self.kansenstatuut_end_date is None:
+            raise ValueError("OBTAIN_KANSENSTATUUT without kansenStatuutEndDate")
+        return self.kansenstatuut_end_date
 
     @property
     def kansenstatuut_after(self) -> tuple[bool, datetime.date | None]:
@@ -275,7 +291,8 @@ def _plan(
     uid, reason, uitpas_number = _given(uid), _given(reason), _given(uitpas_number)
     voucher_number, balie_consumer_key = _given(voucher_number), _given(balie_consumer_key)
     kansenstatuut_end_date = _given(kansenstatuut_end_date)
-    reason = REASON_ALIASES.get(reason, reason)
+    if reason is not None:
+        reason = REASON_ALIASES.get(reason, reason)
 
     # Rows 1 to 6 judge the request's own values: all of them are checked, and the
     # first problem found decides, carrying the others.
@@ -350,6 +367,9 @@ def _plan(
         first = problems[0]
         first.problems = tuple(problems)
         raise first
+    # Rows 1 and 3 refused an absent uid, reason or UiTPAS number, and an invalid number.
+    if uid is None or reason is None or number is None:
+        raise ValueError("newCard's checks let an absent uid, reason or UiTPAS number through")
 
     # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
     if balie_consumer_key is not None:
@@ -666,7 +686,7 @@ def _apply(*, user: User, plan: NewCardPlan) -> NewCardResult:
     audit = _AuditOfNewCard(user=user, acting_balie=acting_balie, card_system=card.card_system)
     membership_created = membership is None
     previous_end_date = None if membership is None else membership.kansenstatuut_end_date
-    if membership_created:
+    if membership is None:
         membership = Membership(passholder=passholder, card_system=card.card_system, current_card=card)
         insert_one(membership)
         audit.record(membership, {"status": (None, membership.status), "current_card": (None, card)})

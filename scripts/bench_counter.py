@@ -293,6 +293,8 @@ def pages(count: int) -> None:
     card = Card.objects.get(chip_number=bench_chip(middle))
     first_name, name = bench_names(middle)
     spaced = " ".join(card.uitpas_number[i : i + 4] for i in range(0, 13, 4))
+    if card.chip_number is None:
+        raise RuntimeError(f"card {card} has no chip number")
     clerk, superuser = Client(), Client()
     clerk.force_login(get_user_model().objects.get(username="ann"))
     superuser.force_login(get_user_model().objects.get(username="admin"))

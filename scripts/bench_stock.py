@@ -124,6 +124,8 @@ def timed(label: str, manage_args: list[str], environment: dict, *, limit: float
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    if process.stdout is None:
+        raise RuntimeError("the command's output is not piped")
     output = process.stdout.read().decode()
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -228,7 +230,10 @@ def admin_list() -> None:
         .values_list("pk", flat=True)[:50]
     )
     Card.objects.filter(pk__in=package).update(status=CardStatus.SENT_TO_BALIE, balie=balie)
-    pages = [
+    chip_number = Card.objects.get(pk=package[-1] + 1000).chip_number
+    if chip_number is None:
+        raise RuntimeError("the imported cards have chip numbers")
+    pages: list[tuple[str, str, dict[str, str | int]]] = [
         ("bench-ksb", "the card list", {}),
         ("bench-admin", "the card list (superuser)", {}),
         ("bench-ksb", "status = central stock", {"status__exact": "STOCK"}),
@@ -236,7 +241,7 @@ def admin_list() -> None:
         ("bench-ksb", "kansenpas = no", {"kansenpas": "no"}),
         ("bench-ksb", "balie", {"balie": balie.pk}),
         ("bench-ksb", "search a number's start", {"q": PREFIX + "0123"}),
-        ("bench-ksb", "search a chip number", {"q": Card.objects.get(pk=package[-1] + 1000).chip_number}),
+        ("bench-ksb", "search a chip number", {"q": chip_number}),
     ]
     # A running server has compiled its templates and loaded its catalogues: the admin's
     # index, served first, takes that one-time cost, reported on its own.

@@ -104,8 +104,7 @@ class AccessTokenAdmin(_SuperusersOnly):
     list_filter = ["consumer", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "consumer"]
     search_fields = ["token", "user__username", "consumer__name", "consumer__key"]
-    fields = ["token", "user", "consumer", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("token", "user", "consumer", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
     def add_view(self, request, form_url="", extra_context=None):

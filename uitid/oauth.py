@@ -120,6 +120,8 @@ def signed_request(request: HttpRequest) -> SignedRequest:
     uri = f"{request.scheme}://{request.get_host()}{escape_uri_path(request.path)}"
     if query:
         uri += "?" + query
+    if request.method is None:
+        raise ValueError("a request without a method")
     return SignedRequest(uri, request.method, body, headers)
 
 
@@ -394,10 +396,13 @@ class _FlowValidator(_Validator):
         remember_nonce(
             consumer_key=request.client_key, token="", timestamp=request.timestamp, nonce=request.nonce
         )
+        consumer = self._consumer(request.client_key, request)
+        if consumer is None:
+            raise ValueError("oauthlib saves a request token only for a client key it validated")
         RequestToken.objects.create(
             token=token["oauth_token"],
             sealed_secret=seal(token["oauth_token_secret"]),
-            consumer=self._consumer(request.client_key, request),
+            consumer=consumer,
             callback=request.redirect_uri,
         )
 
@@ -433,6 +438,10 @@ class _FlowValidator(_Validator):
             nonce=request.nonce,
         )
         approved = self._request_token(request.resource_owner_key, request)
+        # oauthlib saves an access token only for a request token whose verifier it
+        # validated: one that exists and that a person approved.
+        if approved is None or approved.user is None:
+            raise ValueError("no approved request token to exchange")
         issued = issue_access_token(
             user=approved.user,
             consumer=approved.consumer,

@@ -22,6 +22,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -120,6 +121,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            raise TypeError("CappedCountPaginator pages a queryset")
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @property

@@ -78,7 +78,7 @@ class UitpasError(Exception):
         self.http_status = http_status
 
 
-def add_refusal(form: forms.Form, error: UitpasError) -> None:
+def add_refusal(form: forms.BaseForm, error: UitpasError) -> None:
     """Show a service's refusal as "CODE: message" on the field it names, or on the
     whole form; every form of the back-office shows refusals so."""
     field = error.field if error.field in form.fields else None

@@ -19,7 +19,7 @@ class PersonAdmin(UserAdmin):
             name,
             {**options, "fields": tuple(field for field in options["fields"] if field != "user_permissions")},
         )
-        for name, options in UserAdmin.fieldsets
+        for name, options in UserAdmin.fieldsets or ()
     ]
     filter_horizontal = ("groups",)
 

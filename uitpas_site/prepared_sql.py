@@ -22,7 +22,7 @@ class Columns:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         quote = connection.ops.quote_name
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.sql = ", ".join(f"{alias}.{quote(_column_name(field))}" for field in self.fields)
         self.attnames = [field.attname for field in self.fields]
         self.converters = []
         for index, field in enumerate(self.fields):
@@ -47,7 +47,21 @@ def table(model: type[models.Model]) -> str:
 
 
 def column(model: type[models.Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+    return connection.ops.quote_name(_column_name(_concrete_field(model, name)))
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The field ``name`` of ``model``; a reverse relation has no column to read or write."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model._meta.label}.{name} is a reverse relation, not a column")
+    return field
+
+
+def _column_name(field: models.Field) -> str:
+    if field.column is None:
+        raise TypeError(f"{field} has no column")
+    return field.column
 
 
 def for_update(*aliases: str) -> str:
@@ -77,7 +91,7 @@ def per_vendor[T](build: Callable[[], T]) -> Callable[[], T]:
 
 
 def prep(model: type[models.Model], name: str, value):
-    return model._meta.get_field(name).get_db_prep_value(value, connection)
+    return _concrete_field(model, name).get_db_prep_value(value, connection)
 
 
 def one(sql: str, params: list) -> tuple | None:
@@ -110,11 +124,11 @@ def insert_sql(model: type[models.Model], *, rows: int = 1, returning: bool = Fa
         fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = (
-            f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
+            f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(_column_name(f)) for f in fields)})"
             f" VALUES {', '.join([row] * rows)}"
         )
         if returning:
-            sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+            sql += f" RETURNING {connection.ops.quote_name(_column_name(model._meta.pk))}"
         _INSERTS[key] = (sql, fields)
     return _INSERTS[key]
 
@@ -157,7 +171,7 @@ def update(model: type[models.Model], *, where: dict, values: dict) -> int:
     rows changed. No ``save()``: no signals, no ``auto_now``."""
     sql = update_sql(model, where=tuple(where), values=tuple(values))
     params = [
-        model._meta.get_field(name).get_db_prep_save(value, connection)
+        _concrete_field(model, name).get_db_prep_save(value, connection)
         for name, value in (*values.items(), *where.items())
     ]
     with connection.cursor() as cursor:

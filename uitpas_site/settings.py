@@ -286,7 +286,7 @@ if BEHIND_PROXY:
 # Content-Security-Policy (Django's own): the back-office runs only its own scripts and
 # styles, from its static files; no inline code, no other site, no framing. The OAuth
 # approval page may send its form on to the application's callback (uitid.views).
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],

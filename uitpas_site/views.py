@@ -2,6 +2,7 @@
 prefixes, the admin's frame everywhere else (the whole site is the back-office)."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -61,7 +62,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page that had expired (or from another site): the admin's frame,
     with what to do, rather than Django's bare page."""
     if is_api_path(request.path):
-        return defaults.permission_denied(request, None)
+        # Django's bare 403 page, which shows no reason.
+        return defaults.permission_denied(request, PermissionDenied(reason))
     return _error_page(request, "admin/errors/csrf.html", _("The page had expired"), 403)
 
 

@@ -69,6 +69,9 @@ def w3c_datetime_at_end_of_day(day: datetime.date) -> str:
 
 def _w3c(moment: datetime.datetime) -> str:
     # A W3C offset has whole minutes; Brussels' local mean time before 1892 did not (+00:17:30).
-    minutes = moment.utcoffset() // datetime.timedelta(minutes=1)
+    utcoffset = moment.utcoffset()
+    if utcoffset is None:
+        raise ValueError(f"{moment} is naive: it has no offset to write")
+    minutes = utcoffset // datetime.timedelta(minutes=1)
     offset = datetime.timezone(datetime.timedelta(minutes=minutes))
     return moment.replace(tzinfo=offset).isoformat(timespec="seconds")

@@ -14,9 +14,11 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -64,14 +66,14 @@ def balie_consumer_key(request: Request, given: str | None) -> str | None:
 
 
 def error_body(
-    code: ErrorCode, message: str, required_permission: str | None = None
+    code: ErrorCode, message: str | Promise, required_permission: str | None = None
 ) -> dict[str, str | None]:
     return {"code": code.value, "message": str(message), "requiredPermission": required_permission}
 
 
 def error_response(
     code: ErrorCode,
-    message: str,
+    message: str | Promise,
     status: int,
     *,
     required_permission: str | None = None,
@@ -114,8 +116,9 @@ def xml_exception_handler(exc: Exception, context: dict) -> Response:
         challenge = _challenge(exc, context.get("request"))
         if challenge:
             headers["WWW-Authenticate"] = challenge
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        wait: float | None = getattr(exc, "wait", None)  # Throttled's
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         code = next(
             (code for cls, code in _API_EXCEPTION_CODES if isinstance(exc, cls)),
             ErrorCode.INVALID_PARAMETERS if exc.status_code == 400 else ErrorCode.INTERNAL_ERROR,
@@ -141,10 +144,17 @@ def bad_request_error(exc: Exception) -> tuple[ErrorCode, str, int]:
 def _challenge(exc: exceptions.APIException, request: Request | None) -> str | None:
     """``WWW-Authenticate``: the scheme that refused the credentials; every scheme the API
     accepts when none were given."""
-    if getattr(exc, "challenge", None):
-        return exc.challenge
+    challenge: str | None = getattr(exc, "challenge", None)  # CredentialsRefused's
+    if challenge:
+        return challenge
     if isinstance(exc, exceptions.NotAuthenticated) and request is not None:
-        return ", ".join(auth.authenticate_header(request) for auth in request.authenticators)
+        # Every scheme of the API's own: BaseAuthentication subclasses with a header.
+        schemes = (
+            auth.authenticate_header(request)
+            for auth in request.authenticators or ()
+            if isinstance(auth, BaseAuthentication)
+        )
+        return ", ".join(scheme for scheme in schemes if scheme)
     return getattr(exc, "auth_header", None)
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from xml.etree.ElementTree import TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
 
@@ -69,6 +70,7 @@ class UitpasXMLRenderer(XMLRenderer):
 
 
 def _append_elements(lines: list[str], data: Mapping | Iterable, depth: int) -> None:
+    items: Iterable[tuple[Any, Any]]
     if isinstance(data, Mapping):
         items = data.items()
     else:

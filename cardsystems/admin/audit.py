@@ -45,7 +45,7 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
     list_filter = ["action", ObjectTypeFilter, ("card_system", AdministeredFilter)]
     search_fields = ["object_repr", "username", "balie_name"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "username",
         "balie_name",
@@ -55,8 +55,7 @@ class AuditEntryAdmin(ReadOnlyRecordAdmin):
         "object_id",
         "object_shown",
         "changes_shown",
-    ]
-    readonly_fields = fields
+    )
     show_full_result_count = False
 
     @admin.display(description=_("by"), ordering="username")
@@ -99,6 +98,5 @@ class CardHistoryAdmin(ReadOnlyRecordAdmin):
     list_filter = ["reason", "to_status", ("card__card_system", AdministeredFilter)]
     search_fields = ["=card__uitpas_number"]
     list_select_related = ["card", "user", "balie"]
-    fields = ["created_at", "card", "from_status", "to_status", "reason", "user", "balie"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "card", "from_status", "to_status", "reason", "user", "balie")
     show_full_result_count = False

@@ -38,7 +38,8 @@ class UitpasPriceForm(forms.ModelForm):
         # rule (the unique index for unknown age) only says that one exists. The check
         # locks the card system's price list for the rest of the admin's transaction,
         # so the save that follows finds it as checked.
-        if not self._errors:
+        # full_clean has set the errors so far: ``errors`` does not clean again.
+        if not self.errors:
             try:
                 price_services.check_price_row(row=self.instance)
             except UitpasError as error:

@@ -28,6 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -89,14 +90,17 @@ class CollectedForm(forms.Form):
     def __init__(self, query, *, balies: list[Balie], without_balie: bool, today: datetime.date) -> None:
         self.today = today
         self.balies = {str(balie.pk): balie for balie in balies}
-        choices = [(key, balie.name) for key, balie in self.balies.items()]
+        choices: list[tuple[str, str | Promise]] = [(key, balie.name) for key, balie in self.balies.items()]
         if without_balie:
             choices.append((WITHOUT_BALIE, _("no balie (card system administrators)")))
         defaults = {"first_day": today.isoformat(), "last_day": today.isoformat()}
         if choices:
             defaults["balie"] = choices[0][0]
         super().__init__({**defaults, **{name: query[name] for name in self.base_fields if name in query}})
-        self.fields["balie"].choices = choices
+        balie_field = self.fields["balie"]
+        if not isinstance(balie_field, forms.ChoiceField):
+            raise TypeError("the balie field is a ChoiceField")
+        balie_field.choices = choices
 
     def clean(self):
         cleaned = super().clean()
@@ -199,7 +203,7 @@ class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = _("A UiTPAS number or a voucher number.")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "card_system",
         "balie",
@@ -214,8 +218,7 @@ class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "free_because",
         "refunded_sale",
         "refund_reason",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("amount (euro)"), ordering="amount")
     def amount_shown(self, sale: Sale) -> str:

@@ -12,6 +12,7 @@ permissions on card systems; Django's model permissions play no part.
 """
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
@@ -26,6 +27,22 @@ from cardsystems.permissions import MODEL_PERMISSIONS, CardSystemPermission
 from cardsystems.selectors import StockRights, balie_permissions, in_card_systems, staff_candidates
 from uitid.models import AccessToken, Consumer
 from uitpas_site.request_cache import once_per_request
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _StaffTotal(TypedDict):
+    """What BalieAdmin.get_queryset annotates."""
+
+    staff_total: int
+
+
+class _VoucherCounts(TypedDict):
+    """What VoucherTypeAdmin.get_queryset annotates."""
+
+    vouchers_total: int
+    vouchers_unused: int
 
 
 def stock_rights(request: HttpRequest) -> StockRights:
@@ -129,7 +146,9 @@ class AdministratorRightsForm(_DomainRightsOnly, AdminUserObjectPermissionsForm)
 @admin.register(CardSystem)
 class CardSystemAdmin(AdministeredCardSystemsAdmin, GuardedModelAdmin):
     card_system_lookup = "pk"
-    change_form_template = "admin/cardsystems/cardsystem/change_form.html"
+    # guardian declares change_form_template an instance variable, django-stubs a ClassVar
+    # of ModelAdmin: no class attribute satisfies both.
+    change_form_template = "admin/cardsystems/cardsystem/change_form.html"  # type: ignore[misc]
     list_display = ["name", "number_prefix", "kansenstatuut_grace_days", "package_size"]
     search_fields = ["name", "number_prefix"]
 
@@ -229,7 +248,7 @@ class BalieAdmin(AdministeredCardSystemsAdmin):
         return ", ".join(card_system.name for card_system in balie.card_systems.all())
 
     @admin.display(description=_("staff"), ordering="staff_total")
-    def staff_count(self, balie: Balie) -> int:
+    def staff_count(self, balie: "WithAnnotations[Balie, _StaffTotal]") -> int:
         return balie.staff_total
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -273,11 +292,11 @@ class VoucherTypeAdmin(AdministeredCardSystemsAdmin):
         )
 
     @admin.display(description=_("vouchers"), ordering="vouchers_total")
-    def voucher_count(self, voucher_type: VoucherType) -> int:
+    def voucher_count(self, voucher_type: "WithAnnotations[VoucherType, _VoucherCounts]") -> int:
         return voucher_type.vouchers_total
 
     @admin.display(description=_("unused"), ordering="vouchers_unused")
-    def unused_count(self, voucher_type: VoucherType) -> int:
+    def unused_count(self, voucher_type: "WithAnnotations[VoucherType, _VoucherCounts]") -> int:
         return voucher_type.vouchers_unused
 
 

@@ -222,6 +222,8 @@ def stock_change_message(template, result: services.StockChange) -> str:
 
 
 def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):
