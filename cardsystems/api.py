@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cardsystems.models import CardStatus, CardType, PriceReason, UitpasPrice
+from cardsystems.models import REASON_ALIASES, CardStatus, CardType, PriceReason, UitpasPrice
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.price_selectors import REASON_ALIASES, AskedPrice, asked_price, price_lists
+from cardsystems.price_selectors import AskedPrice, asked_price, price_lists
 from cardsystems.selectors import BalieWorkedAt, balie_card_counters, balies_of_uid, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses

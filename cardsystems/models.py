@@ -215,6 +215,23 @@ class CardType(models.TextChoices):
     KEYRING = "KEYRING", _("key ring")
 
 
+class NewCardReason(models.TextChoices):
+    """Why newCard hands out a card (the v3 API's reasons). Labels are lower case, as in
+    a sentence; ``capfirst`` them where they start one (a radio button, "Reason: …")."""
+
+    LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
+    DEFECT = "DEFECT", _("defect")
+    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
+    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
+    CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
+    EXTRA_CARD = "EXTRA_CARD", _("extra card")
+
+
+# Earlier spellings of newCard's reasons that existing clients still send (the v3 PHP
+# client's REMOVAL).
+REASON_ALIASES = {"REMOVAL": NewCardReason.DEFECT}
+
+
 class Card(models.Model):
     """A physical UiTPAS (card, sticker or key ring): its number, its chip once it is
     made, where it is in the stock, and its holder once it is handed out."""
