@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
 from cardsystems.models import (
+    PRICE_REASON_VALUES,
     REASON_ALIASES,
     Balie,
     Card,
     CardSystem,
-    PriceReason,
     UitpasPrice,
     Voucher,
     VoucherType,
@@ -194,10 +194,10 @@ def asked_price(
         raise ValueError("check 1 let an absent uitpasNumber or reason through")
     # 2. PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON
     reason = REASON_ALIASES.get(reason, reason)
-    if reason not in PriceReason.values:
+    if reason not in PRICE_REASON_VALUES:
         raise UitpasError(
             ErrorCode.PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON,
-            _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(PriceReason.values)},
+            _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(PRICE_REASON_VALUES)},
             field="reason",
         )
     # 3. PARSE_INVALID_UITPASNUMBER
