@@ -217,7 +217,7 @@ class CardType(models.TextChoices):
 
 class NewCardReason(models.TextChoices):
     """Why newCard hands out a card (the v3 API's reasons), the one list of them: the
-    price lists (see PRICE_REASONS) give them too.
+    history rows of newCard and the price lists (see PRICE_REASONS) give them too.
     Labels are lower case, as in a sentence; ``capfirst`` them where they start one (a
     radio button, "Reason: …")."""
 
@@ -363,14 +363,9 @@ class CardHistory(models.Model):
     balie, and when. Written by the services, never edited."""
 
     class Reason(models.TextChoices):
-        # newCard reasons (the new card, and the old one it replaces).
-        LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
-        DEFECT = "DEFECT", _("defect")
-        LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
-        OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
-        CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
-        EXTRA_CARD = "EXTRA_CARD", _("extra card")
-        # Stock transitions.
+        """The stock's reasons. newCard's rows (the new card, and the old one it
+        replaces) give a :class:`NewCardReason` instead: see the field's choices."""
+
         CREATED = "CREATED", _("created")
         GENERATED = "GENERATED", _("number generated")
         IMPORTED = "IMPORTED", _("imported from the supplier")
@@ -383,7 +378,7 @@ class CardHistory(models.Model):
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="history", verbose_name=_("card"))
     from_status = models.CharField(_("from"), max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=CardStatus.choices)
-    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    reason = models.CharField(_("reason"), max_length=24, choices=[*NewCardReason.choices, *Reason.choices])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
