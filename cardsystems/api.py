@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cardsystems.models import CardStatus, CardType, PriceReason, UitpasPrice
+from cardsystems.models import PRICE_REASON_VALUES, REASON_ALIASES, CardStatus, CardType, UitpasPrice
 from cardsystems.permissions import CardSystemPermission
-from cardsystems.price_selectors import REASON_ALIASES, AskedPrice, asked_price, price_lists
+from cardsystems.price_selectors import AskedPrice, asked_price, price_lists
 from cardsystems.selectors import BalieWorkedAt, balie_card_counters, balies_of_uid, card_looked_up
 from cardsystems.services import block_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
@@ -56,7 +56,7 @@ BALIE_LIST_CHECKS = [
     ),
     (Code.UNKNOWN_USER, "no user has that uid (also a uid that is no UUID); only superusers get this far"),
 ]
-_REASONS = ", ".join(PriceReason.values)
+_REASONS = ", ".join(PRICE_REASON_VALUES)
 PRICE_CHECKS = [
     (
         Code.MISSING_REQUIRED_FIELDS,
@@ -339,7 +339,7 @@ _UITPAS_PRICE = inline_serializer(
         "id": serializers.IntegerField(
             required=False, help_text="The row of the price list; absent when no price is set."
         ),
-        "reason": serializers.ChoiceField(choices=PriceReason.values),
+        "reason": serializers.ChoiceField(choices=PRICE_REASON_VALUES),
         "cardType": serializers.ChoiceField(choices=CardType.values),
         "voucherType": inline_serializer(
             name="PriceVoucherType",
@@ -453,7 +453,7 @@ class PriceView(APIView):
                 "reason",
                 str,
                 required=True,
-                enum=[*PriceReason.values, *REASON_ALIASES],
+                enum=[*PRICE_REASON_VALUES, *REASON_ALIASES],
                 description="Why the card is sold; REMOVAL is DEFECT.",
             ),
             OpenApiParameter(

@@ -215,6 +215,25 @@ class CardType(models.TextChoices):
     KEYRING = "KEYRING", _("key ring")
 
 
+class NewCardReason(models.TextChoices):
+    """Why newCard hands out a card (the v3 API's reasons), the one list of them: the
+    history rows of newCard and the price lists (see PRICE_REASONS) give them too.
+    Labels are lower case, as in a sentence; ``capfirst`` them where they start one (a
+    radio button, "Reason: …")."""
+
+    LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
+    DEFECT = "DEFECT", _("defect")
+    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
+    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
+    CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
+    EXTRA_CARD = "EXTRA_CARD", _("extra card")
+
+
+# Earlier spellings of newCard's reasons that existing clients still send (the v3 PHP
+# client's REMOVAL).
+REASON_ALIASES = {"REMOVAL": NewCardReason.DEFECT}
+
+
 class Card(models.Model):
     """A physical UiTPAS (card, sticker or key ring): its number, its chip once it is
     made, where it is in the stock, and its holder once it is handed out."""
@@ -344,14 +363,9 @@ class CardHistory(models.Model):
     balie, and when. Written by the services, never edited."""
 
     class Reason(models.TextChoices):
-        # newCard reasons (the new card, and the old one it replaces).
-        LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
-        DEFECT = "DEFECT", _("defect")
-        LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
-        OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
-        CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
-        EXTRA_CARD = "EXTRA_CARD", _("extra card")
-        # Stock transitions.
+        """The stock's reasons. newCard's rows (the new card, and the old one it
+        replaces) give a :class:`NewCardReason` instead: see the field's choices."""
+
         CREATED = "CREATED", _("created")
         GENERATED = "GENERATED", _("number generated")
         IMPORTED = "IMPORTED", _("imported from the supplier")
@@ -364,7 +378,7 @@ class CardHistory(models.Model):
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="history", verbose_name=_("card"))
     from_status = models.CharField(_("from"), max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=CardStatus.choices)
-    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    reason = models.CharField(_("reason"), max_length=24, choices=[*NewCardReason.choices, *Reason.choices])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -507,16 +521,16 @@ class Voucher(models.Model):
         return self.redeemed_at is not None
 
 
-class PriceReason(models.TextChoices):
-    """What a card is sold for: a passholder's first card, or one of newCard's reasons."""
+# What a card is sold for (a price list's reasons): a passholder's first card, or one
+# of newCard's reasons.
+FIRST_CARD = "FIRST_CARD"
+PRICE_REASONS = [(FIRST_CARD, _("first card")), *NewCardReason.choices]
+PRICE_REASON_VALUES = [value for value, label in PRICE_REASONS]
 
-    FIRST_CARD = "FIRST_CARD", _("first card")
-    LOSS_THEFT = "LOSS_THEFT", _("lost or stolen")
-    DEFECT = "DEFECT", _("defect")
-    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("kansenstatuut lost")
-    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("kansenstatuut obtained")
-    CARD_UPGRADE = "CARD_UPGRADE", _("card upgrade")
-    EXTRA_CARD = "EXTRA_CARD", _("extra card")
+
+def price_reason_label(reason: str) -> str:
+    """A price reason's label, in the active language (lower case, like every reason's)."""
+    return str(dict(PRICE_REASONS)[reason])
 
 
 class UitpasPrice(models.Model):
@@ -528,7 +542,7 @@ class UitpasPrice(models.Model):
     card_system = models.ForeignKey(
         CardSystem, on_delete=models.PROTECT, related_name="prices", verbose_name=_("card system")
     )
-    reason = models.CharField(_("reason"), max_length=24, choices=PriceReason.choices)
+    reason = models.CharField(_("reason"), max_length=24, choices=PRICE_REASONS)
     card_type = models.CharField(_("type"), max_length=10, choices=CardType.choices, default=CardType.CARD)
     age_from = models.PositiveSmallIntegerField(
         _("age from"), null=True, blank=True, help_text=_("From this age on (in years); empty: from birth.")
@@ -571,7 +585,7 @@ class UitpasPrice(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reason__in=PriceReason.values), name="uitpasprice_reason_known"
+                condition=Q(reason__in=PRICE_REASON_VALUES), name="uitpasprice_reason_known"
             ),
             models.CheckConstraint(condition=Q(card_type__in=CardType.values), name="uitpasprice_type_known"),
             models.CheckConstraint(condition=Q(price__gte=0), name="uitpasprice_price_not_negative"),
@@ -654,7 +668,7 @@ def price_description(
     """A row of a price list in words, in the active language, e.g. "lost or stolen,
     card, any age, and unknown age, with kansenstatuut, without voucher: € 1.00"."""
     parts = [
-        PriceReason(reason).label,
+        price_reason_label(reason),
         CardType(card_type).label,
         age_range_text(age_from, age_to, use_when_age_unknown),
         _("with kansenstatuut") if kansenstatuut else _("without kansenstatuut"),
@@ -705,7 +719,7 @@ class Sale(models.Model):
         "passholders.Passholder", on_delete=models.PROTECT, related_name="sales", verbose_name=_("passholder")
     )
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="sales", verbose_name=_("card"))
-    reason = models.CharField(_("reason"), max_length=24, choices=PriceReason.choices)
+    reason = models.CharField(_("reason"), max_length=24, choices=PRICE_REASONS)
     # Whether the card sold is a kansenpas: the price row's kansenstatuut.
     kansenstatuut = models.BooleanField(_("kansenstatuut"))
     voucher = models.ForeignKey(
@@ -755,7 +769,7 @@ class Sale(models.Model):
             models.Index(fields=["created_at"], name="sale_time_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(reason__in=PriceReason.values), name="sale_reason_known"),
+            models.CheckConstraint(condition=Q(reason__in=PRICE_REASON_VALUES), name="sale_reason_known"),
             models.CheckConstraint(
                 condition=Q(free_because="") | Q(free_because__in=FreeBecause.values, amount=0),
                 name="sale_free_only_at_zero",

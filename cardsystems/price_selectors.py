@@ -25,7 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission
 
-from cardsystems.models import Balie, Card, CardSystem, PriceReason, UitpasPrice, Voucher, VoucherType
+from cardsystems.models import (
+    PRICE_REASON_VALUES,
+    REASON_ALIASES,
+    Balie,
+    Card,
+    CardSystem,
+    UitpasPrice,
+    Voucher,
+    VoucherType,
+)
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.selectors import (
     acting_balie,
@@ -39,9 +48,6 @@ from uitpas_site.prepared_sql import Columns, column, per_vendor, prep, table
 from uitpas_site.w3c_dates import parse_w3c_date
 
 NO_PRICE = Decimal("0.00")
-
-# Earlier spellings that existing clients still send, as newCard reads them.
-REASON_ALIASES = {"REMOVAL": PriceReason.DEFECT}
 
 # A voucher number, as newCard reads it: ASCII digits.
 _VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
@@ -188,10 +194,10 @@ def asked_price(
         raise ValueError("check 1 let an absent uitpasNumber or reason through")
     # 2. PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON
     reason = REASON_ALIASES.get(reason, reason)
-    if reason not in PriceReason.values:
+    if reason not in PRICE_REASON_VALUES:
         raise UitpasError(
             ErrorCode.PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON,
-            _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(PriceReason.values)},
+            _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(PRICE_REASON_VALUES)},
             field="reason",
         )
     # 3. PARSE_INVALID_UITPASNUMBER

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from cardsystems.models import Balie, FreeBecause, PriceReason, Sale
+from cardsystems.models import PRICE_REASON_VALUES, Balie, FreeBecause, Sale, price_reason_label
 from cardsystems.selectors import StockRights
 from uitpas_site.w3c_dates import BRUSSELS
 
@@ -79,8 +79,12 @@ class Totals:
 
 @dataclass(frozen=True)
 class ReasonTotals:
-    reason: PriceReason
+    reason: str
     totals: Totals
+
+    @property
+    def label(self) -> str:
+        return price_reason_label(self.reason)
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def totals_per_reason(sales: QuerySet[Sale]) -> list[ReasonTotals]:
         )
         for row in rows
     }
-    return [ReasonTotals(reason, found[reason]) for reason in PriceReason if reason in found]
+    return [ReasonTotals(reason, found[reason]) for reason in PRICE_REASON_VALUES if reason in found]
 
 
 def total_of(per_reason: list[ReasonTotals]) -> Totals:

@@ -16,7 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import entry as audit_entry
-from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, PriceReason, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
 from uitpas_site.errors import ErrorCode, UitpasError
@@ -32,7 +32,7 @@ def record_sale(
     balie: Balie | None,
     passholder: "Passholder",
     card: Card,
-    reason: PriceReason | str,
+    reason: str,
     voucher: Voucher | None,
     price: RegistrationPrice,
 ) -> Sale:

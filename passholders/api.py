@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cardsystems.models import CardType
+from cardsystems.models import REASON_ALIASES, CardType, NewCardReason
 from passholders.models import Membership, Passholder
 from passholders.selectors import passholder_by_card, passholder_by_uid
-from passholders.services import NewCardReason, register_new_card
+from passholders.services import register_new_card
 from uitpas_site.api_docs import CARD_SYSTEM_REF, error_responses
 from uitpas_site.errors import ErrorCode as Code
 from uitpas_site.users import signed_in_user
@@ -83,7 +83,7 @@ _NEW_CARD_REQUEST = inline_serializer(
     fields={
         "uid": serializers.CharField(help_text="The passholder's uid."),
         "reason": serializers.ChoiceField(
-            choices=[*NewCardReason.values, "REMOVAL"],
+            choices=[*NewCardReason.values, *REASON_ALIASES],
             help_text="REMOVAL, the earlier spelling of DEFECT, is accepted and recorded as DEFECT.",
         ),
         "uitpasNumber": serializers.CharField(help_text="The new card's UiTPAS number."),

@@ -22,14 +22,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.models import AuditEntry, Balie, Card
+from cardsystems.models import AuditEntry, Balie, Card, NewCardReason
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice
 from passholders.models import Membership
 from passholders.selectors import PassholderRecords
 from passholders.services import (
     NewCardPlan,
-    NewCardReason,
     NewCardRefused,
     NewCardResult,
     NewCardRule,

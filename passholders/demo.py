@@ -23,13 +23,14 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
 from cardsystems.models import (
+    FIRST_CARD,
     Balie,
     Card,
     CardHistory,
     CardStatus,
     CardSystem,
     CardType,
-    PriceReason,
+    NewCardReason,
     UitpasPrice,
     Voucher,
     VoucherType,
@@ -190,7 +191,7 @@ VOUCHERS = {
     "Welkom in Gent": ("200", GENT, {"2000001": False}),
 }
 
-R = PriceReason
+R = NewCardReason
 # The demo price lists (card type CARD), per card system:
 # (reason, kansenstatuut, voucher type name or None, age from, age to, also for unknown age, price).
 # Each combination of card system, reason, card type, kansenstatuut and voucher type is the
@@ -199,12 +200,12 @@ _ANY_AGE: tuple[None, None, bool] = (None, None, True)
 _GRATIS = "Gratis UiTPAS"
 _WELKOM = "Welkom in Gent"
 # (reason, kansenstatuut, voucher type name, age from, age to, also for unknown age, price)
-type DemoPrice = tuple[PriceReason, bool, str | None, int | None, int | None, bool, str]
+type DemoPrice = tuple[str, bool, str | None, int | None, int | None, bool, str]
 PRICES: dict[str, list[DemoPrice]] = {
     AALST: [
         *(
             row
-            for reason in (R.FIRST_CARD, R.EXTRA_CARD)
+            for reason in (FIRST_CARD, R.EXTRA_CARD)
             for row in (
                 (reason, False, None, None, 17, False, "2.00"),
                 (reason, False, None, 18, None, True, "5.00"),
@@ -223,7 +224,7 @@ PRICES: dict[str, list[DemoPrice]] = {
         *(
             (reason, kansenstatuut, _GRATIS, *_ANY_AGE, "0.00")
             for reason in (
-                R.FIRST_CARD,
+                FIRST_CARD,
                 R.EXTRA_CARD,
                 R.LOSS_THEFT,
                 R.DEFECT,
@@ -238,12 +239,12 @@ PRICES: dict[str, list[DemoPrice]] = {
     GENT: [
         *(
             (reason, kansenstatuut, None, *_ANY_AGE, price)
-            for reason in (R.LOSS_THEFT, R.DEFECT, R.FIRST_CARD, R.EXTRA_CARD)
+            for reason in (R.LOSS_THEFT, R.DEFECT, FIRST_CARD, R.EXTRA_CARD)
             for kansenstatuut, price in ((False, "7.00"), (True, "1.50"))
         ),
         *(
             (reason, kansenstatuut, _WELKOM, *_ANY_AGE, "0.00")
-            for reason in (R.FIRST_CARD, R.EXTRA_CARD)
+            for reason in (FIRST_CARD, R.EXTRA_CARD)
             for kansenstatuut in (False, True)
         ),
     ],
@@ -443,7 +444,7 @@ def _put_prices(card_systems: dict[str, CardSystem], voucher_types: dict[str | N
     would fit the same registrations. Rows of other combinations are left alone. How
     many rows were written."""
     combinations: dict[
-        tuple[CardSystem, PriceReason, bool, VoucherType | None],
+        tuple[CardSystem, str, bool, VoucherType | None],
         list[tuple[int | None, int | None, bool, Decimal]],
     ] = {}
     for card_system_name, demo_rows in PRICES.items():

@@ -17,13 +17,13 @@ from typing import TypedDict
 from django import forms
 from django.contrib.auth.models import User
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.models import Balie
+from cardsystems.models import Balie, NewCardReason
 from cardsystems.selectors import balies_of, is_card_system_administrator
 from cardsystems.uitpas_numbers import is_kansenpas_number, is_valid_uitpas_number
 from passholders.models import Membership
-from passholders.services import NewCardReason
 
 # What each reason does, in a clerk's words (the reasons table of the domain).
 REASON_EXPLANATIONS = {
@@ -108,7 +108,10 @@ class NewCardForm(forms.Form):
         forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 16}),
         _("Scan the new card, or type its 13 digits."),
     )
-    reason = _raw(_("Reason"), forms.RadioSelect(choices=NewCardReason.choices))
+    reason = _raw(
+        _("Reason"),
+        forms.RadioSelect(choices=[(value, capfirst(label)) for value, label in NewCardReason.choices]),
+    )
     kansenstatuut_end_date = _raw(
         _("Kansenstatuut end date"),
         forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -25,6 +25,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
 
+from cardsystems.models import REASON_ALIASES
 from passholders.clerk_words import (
     kansenstatuut_confirmation_words,
     plan_words,
@@ -35,7 +36,6 @@ from passholders.clerk_words import (
 from passholders.forms import KANSENSTATUUT_REASONS, NewCardFields, NewCardForm
 from passholders.models import Passholder
 from passholders.services import (
-    REASON_ALIASES,
     NewCardPlan,
     NewCardRefused,
     NewCardResult,

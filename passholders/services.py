@@ -27,7 +27,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import entry as audit_entry
 from cardsystems.lifecycle import Transition
-from cardsystems.models import AuditEntry, Balie, Card, CardHistory, CardStatus, CardSystem, Sale, Voucher
+from cardsystems.models import (
+    REASON_ALIASES,
+    AuditEntry,
+    Balie,
+    Card,
+    CardHistory,
+    CardStatus,
+    CardSystem,
+    NewCardReason,
+    Sale,
+    Voucher,
+)
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice, price_of_registration
 from cardsystems.sale_services import record_sale
@@ -44,21 +55,8 @@ from uitpas_site.prepared_sql import insert, insert_one, update
 from uitpas_site.transactions import retry_on_conflict
 from uitpas_site.w3c_dates import parse_w3c_date
 
-
-class NewCardReason(models.TextChoices):
-    LOSS_THEFT = "LOSS_THEFT", _("Lost or stolen")
-    DEFECT = "DEFECT", _("Defect")
-    LOSS_KANSENSTATUUT = "LOSS_KANSENSTATUUT", _("Kansenstatuut lost")
-    OBTAIN_KANSENSTATUUT = "OBTAIN_KANSENSTATUUT", _("Kansenstatuut obtained")
-    CARD_UPGRADE = "CARD_UPGRADE", _("Card upgrade")
-    EXTRA_CARD = "EXTRA_CARD", _("Extra card")
-
-
 # Reasons that replace the current card of an existing membership.
 REPLACING_REASONS = frozenset(NewCardReason) - {NewCardReason.EXTRA_CARD}
-
-# Earlier spellings that existing clients still send (the v3 PHP client's REMOVAL).
-REASON_ALIASES = {"REMOVAL": NewCardReason.DEFECT}
 
 _VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 

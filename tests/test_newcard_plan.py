@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cardsystems.models import NewCardReason
 from passholders.services import (
-    NewCardReason,
     NewCardRefused,
     NewCardRule,
     plan_new_card,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from cardsystems.models import FreeBecause, PriceReason, Sale, Voucher
+from cardsystems.models import FreeBecause, NewCardReason, Sale, Voucher
 from passholders.services import register_new_card
 from tests.conftest import KEYS, SEED_REQUEST, SEED_RESPONSE, UIDS, database_state, error_code
 
@@ -28,7 +28,7 @@ def test_the_seeds_request_records_its_sale_and_answers_byte_for_byte(demo, api_
     # Ellen loses her kansenstatuut: the regular card of LOSS_KANSENSTATUUT costs 0.00
     # in Regio Aalst's price list (a row that is set, not a missing one).
     assert (sale.reason, sale.amount, sale.price is not None) == (
-        PriceReason.LOSS_KANSENSTATUUT,
+        NewCardReason.LOSS_KANSENSTATUUT,
         Decimal("0.00"),
         True,
     )

@@ -25,12 +25,13 @@ from rest_framework.authtoken.models import Token
 
 from cardsystems import price_selectors, selectors
 from cardsystems.models import (
+    PRICE_REASON_VALUES,
     Balie,
     Card,
     CardStatus,
     CardSystem,
     CardType,
-    PriceReason,
+    NewCardReason,
     UitpasPrice,
     Voucher,
     VoucherType,
@@ -92,7 +93,7 @@ def generated(demo):
     Membership.objects.create(passholder=holders[0], card_system=ghent_like, current_card=None)
     voucher_type = VoucherType.objects.create(card_system=ghent_like, name="Gen", prefix="900")
     Voucher.objects.create(voucher_type=voucher_type, number="9000001")
-    for reason in (PriceReason.DEFECT, PriceReason.EXTRA_CARD):
+    for reason in (NewCardReason.DEFECT, NewCardReason.EXTRA_CARD):
         UitpasPrice.objects.create(
             card_system=ghent_like,
             reason=reason,
@@ -192,7 +193,7 @@ def test_the_membership_with_its_current_card_is_the_orms(demo, generated):
 def test_the_price_rows_are_the_orms(demo, generated):
     voucher_types = [None, *VoucherType.objects.all()]
     for card_system in CardSystem.objects.all():
-        for reason in PriceReason.values:
+        for reason in PRICE_REASON_VALUES:
             for card_type in CardType.values:
                 for kansenpas in (False, True):
                     for voucher_type in voucher_types:

@@ -34,7 +34,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.admin.setup import stock_rights
-from cardsystems.models import Balie, PriceReason, Sale
+from cardsystems.models import Balie, Sale, price_reason_label
 from cardsystems.sale_selectors import (
     SALES_SHOWN,
     DayTotal,
@@ -420,7 +420,7 @@ def _csv_lines(sales) -> Iterator[str]:
                 text_cell(sale.clerk_name),
                 text_cell(str(sale.passholder)),
                 text_cell(sale.card.uitpas_number),
-                text_cell(PriceReason(sale.reason).label),
+                text_cell(price_reason_label(sale.reason)),
                 text_cell(sale.voucher.number if sale.voucher else ""),
                 text_cell(sale.price_text),
                 text_cell(sale.get_free_because_display()),

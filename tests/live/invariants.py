@@ -2,9 +2,8 @@
 
 from collections import Counter, defaultdict
 
-from cardsystems.models import Card, CardHistory, CardStatus, Sale, Voucher
+from cardsystems.models import Card, CardHistory, CardStatus, NewCardReason, Sale, Voucher
 from passholders.models import Membership
-from passholders.services import NewCardReason
 
 
 def assert_invariants() -> None:
