@@ -196,6 +196,24 @@ class TestActions:
             for message in messages_of(response)
         )
 
+    @pytest.mark.parametrize("step", [act, confirm])
+    @pytest.mark.parametrize("action", ["delete_cards", "export_numbers"])
+    def test_an_id_that_is_no_number_refuses_the_action(self, demo, client_of, step, action):
+        before = stock_state()
+        response = step(client_of("ksb-aalst"), action, [*ids_of("0930000000909"), "abc"])
+        assert response.status_code == 302
+        assert not response.get("Content-Type", "").startswith("text/csv")
+        assert stock_state() == before
+        assert any(
+            "not in your list" in message or "niet in uw lijst" in message
+            for message in messages_of(response)
+        )
+
+    def test_a_card_ticked_twice_counts_once(self, demo, client_of):
+        ids = ids_of("0930000000909")
+        response = act(client_of("ksb-aalst"), "export_numbers", [*ids, *ids, f" {ids[0]}"])
+        assert b"".join(response.streaming_content) == b'"0930000000909"\r\n'
+
     def test_staff_confirm_the_arrival_at_their_balie(self, demo, client_of):
         client = client_of("ann")
         ids = ids_of("0930000000701")

@@ -29,6 +29,9 @@ from uitpas_site.admin_lists import ChoiceFilter
 from uitpas_site.admin_mixins import ReadOnlyAdminMixin
 from uitpas_site.errors import UitpasError, add_refusal
 
+# Where CardAdmin.response_action keeps, on the request, the list Django hands the action.
+_LISTED_CARDS = "_uitpas_listed_cards"
+
 
 class CardSystemFilter(ChoiceFilter):
     title = _("card system")
@@ -310,23 +313,37 @@ class CardAdmin(ReadOnlyAdminMixin, StockPagesAdmin):
             return None
         return sorted(queryset.values_list("pk", flat=True))
 
+    def response_action(self, request, queryset, *args, **kwargs):
+        """Django's, after two things only it knows: a ticked id that is no number
+        refuses the action (Django's own ``pk__in`` would fail on it), and ``queryset``,
+        the person's filtered list, is kept for :meth:`_selection_refused`: with
+        "select all" Django hands the action that very queryset, otherwise the ticked
+        cards within it."""
+        try:
+            [int(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)]
+        except ValueError:
+            self._refuse_selection(request)
+            return None
+        setattr(request, _LISTED_CARDS, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
+
     def _selection_refused(self, request, queryset) -> bool:
         """Whether a ticked id is not in the person's list (posted by hand), saying so:
         such an id refuses the whole action rather than vanishing from the selection.
-        ``queryset`` is Django's: the ticked cards within the list, or with
-        ``select_across`` the whole filtered list."""
-        if request.POST.get("select_across", "0") not in ("", "0", "False", "false"):
+        ``queryset`` is Django's: with "select all" the whole filtered list, else the
+        ticked cards within it, as many as the distinct ticked ids unless one is foreign."""
+        if queryset is getattr(request, _LISTED_CARDS, None):
             return False
-        try:
-            ticked = {int(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)}
-        except ValueError:
-            ticked = None
-        if ticked is not None and ticked <= set(queryset.values_list("pk", flat=True)):
+        ticked = {int(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)}
+        if len(ticked) == queryset.count():
             return False
+        self._refuse_selection(request)
+        return True
+
+    def _refuse_selection(self, request) -> None:
         self.message_user(
             request, _("Some of the chosen cards are not in your list; nothing was changed."), messages.ERROR
         )
-        return True
 
 
 def _starting_with(field: str, prefix: str) -> Q:
