@@ -17,7 +17,8 @@ Every model admin of the site takes these rules (:class:`BackOfficeSite` mixes
 
 import functools
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.core.exceptions import ValidationError
@@ -67,6 +68,21 @@ class BoundedLists:
         if lookup.rsplit(LOOKUP_SEP, 1)[-1] in REGEX_LOOKUPS or "\x00" in value:
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    # What an action says when a chosen row is not in the person's list.
+    selection_refused_message = _("Some of the chosen rows are not in your list; nothing was changed.")
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        """Django's, unless a ticked id is no id of this model (posted by hand): Django's
+        own ``pk__in`` would fail on it with a server error; it refuses the action."""
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, self.selection_refused_message, messages.ERROR)
+            return None
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class BackOfficeSite(admin.AdminSite):

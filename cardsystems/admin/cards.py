@@ -113,6 +113,7 @@ class CardAdmin(ReadOnlyAdminMixin, StockPagesAdmin):
     search_fields = ("uitpas_number", "chip_number")
     search_help_text = _("A UiTPAS number or chip number, or how it starts.")
     list_select_related = ("card_system", "balie")
+    selection_refused_message = _("Some of the chosen cards are not in your list; nothing was changed.")
     list_per_page = 100
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
@@ -314,16 +315,10 @@ class CardAdmin(ReadOnlyAdminMixin, StockPagesAdmin):
         return sorted(queryset.values_list("pk", flat=True))
 
     def response_action(self, request, queryset, *args, **kwargs):
-        """Django's, after two things only it knows: a ticked id that is no number
-        refuses the action (Django's own ``pk__in`` would fail on it), and ``queryset``,
-        the person's filtered list, is kept for :meth:`_selection_refused`: with
-        "select all" Django hands the action that very queryset, otherwise the ticked
-        cards within it."""
-        try:
-            [int(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)]
-        except ValueError:
-            self._refuse_selection(request)
-            return None
+        """Django's, after one thing only it knows: ``queryset``, the person's filtered
+        list, is kept for :meth:`_selection_refused`: with "select all" Django hands the
+        action that very queryset, otherwise the ticked cards within it. (A ticked id
+        that is no number never gets here: the site's ``BoundedLists`` refuses it.)"""
         setattr(request, _LISTED_CARDS, queryset)
         return super().response_action(request, queryset, *args, **kwargs)
 
@@ -341,9 +336,7 @@ class CardAdmin(ReadOnlyAdminMixin, StockPagesAdmin):
         return True
 
     def _refuse_selection(self, request) -> None:
-        self.message_user(
-            request, _("Some of the chosen cards are not in your list; nothing was changed."), messages.ERROR
-        )
+        self.message_user(request, self.selection_refused_message, messages.ERROR)
 
 
 def _starting_with(field: str, prefix: str) -> Q:
