@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
@@ -49,7 +50,15 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(config, items):
     """Tests about one database (races under PostgreSQL's row locks; SQLite's own
     locking) run in the pass of make test on that database and are deselected in the
-    other; the summary says how many."""
+    other; the summary says how many.
+
+    The browser tests (tests/browser/) run in the SQLite pass only: they test what a
+    page shows and does in Chromium, and what the database decides behind it is tested
+    on both databases by the other tests; twice they would cost make test a minute."""
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        if browser in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.sqlite)
     other = "sqlite" if connection.vendor == "postgresql" else "postgres"
     elsewhere = [item for item in items if item.get_closest_marker(other)]
     if elsewhere:
