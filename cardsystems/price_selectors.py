@@ -175,7 +175,7 @@ def asked_price(
     uitpas_number, reason = _given(uitpas_number), _given(reason)
     date_of_birth, voucher_number = _given(date_of_birth), _given(voucher_number)
     balie_consumer_key = _given(balie_consumer_key)
-    # 1. MISSING_REQUIRED_FIELDS
+    # Check 1 of PRICE_CHECKS (cardsystems.api)
     for value, field, api_name in (
         (uitpas_number, "uitpas_number", "uitpasNumber"),
         (reason, "reason", "reason"),
@@ -192,7 +192,7 @@ def asked_price(
         balie = acting_balie(user=user, consumer_key=None, needed=_CREATE)
     if uitpas_number is None or reason is None:
         raise ValueError("check 1 let an absent uitpasNumber or reason through")
-    # 2. PARSE_INVALID_UITPAS_STATUS_CHANGE_REASON
+    # Check 2 of PRICE_CHECKS (cardsystems.api)
     reason = REASON_ALIASES.get(reason, reason)
     if reason not in PRICE_REASON_VALUES:
         raise UitpasError(
@@ -200,16 +200,16 @@ def asked_price(
             _("reason must be one of %(reasons)s.") % {"reasons": ", ".join(PRICE_REASON_VALUES)},
             field="reason",
         )
-    # 3. PARSE_INVALID_UITPASNUMBER
+    # Check 3 of PRICE_CHECKS (cardsystems.api)
     number = parse_uitpas_number(uitpas_number)
-    # 4. PARSE_INVALID_VOUCHERNUMBER
+    # Check 4 of PRICE_CHECKS (cardsystems.api)
     if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
         raise UitpasError(
             ErrorCode.PARSE_INVALID_VOUCHERNUMBER,
             _("A voucher number consists of digits only."),
             field="voucher_number",
         )
-    # 5, 6. PARSE_INVALID_DATE, INVALID_DATE_CONSTRAINTS
+    # Checks 5, 6 of PRICE_CHECKS (cardsystems.api)
     today = timezone.localdate()
     born = None
     if date_of_birth is not None:
@@ -226,10 +226,10 @@ def asked_price(
                 _("dateOfBirth lies in the future."),
                 field="date_of_birth",
             )
-    # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED (you do not work there)
+    # Checks 7, 8 of PRICE_CHECKS (cardsystems.api): the balie is known, and you work there
     if balie_consumer_key is not None:
         balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
-    # 9. UNKNOWN_CARD; the acting balie's right (check 10) and the voucher (check 11)
+    # Check 9 of PRICE_CHECKS (cardsystems.api): the acting balie's right (check 10) and the voucher (check 11)
     # come in the same query.
     found = _card_with_right_and_voucher(number, balie=balie, voucher_number=voucher_number)
     if found is None:
@@ -240,7 +240,7 @@ def asked_price(
         )
     card = found.card
     card_system = card.card_system
-    # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
+    # Check 10 of PRICE_CHECKS (cardsystems.api): the right of the acting balie, or of the administrator.
     if balie is not None:
         allowed = found.balie_may_create
     else:
@@ -253,7 +253,7 @@ def asked_price(
             field="balie",
             required_permission=_CREATE.api_name,
         )
-    # 11. UNKNOWN_VOUCHER: vouchers are looked up in the card's card system, as newCard does.
+    # Check 11 of PRICE_CHECKS (cardsystems.api): vouchers are looked up in the card's card system, as newCard does.
     voucher = found.voucher
     if voucher_number is not None and voucher is None:
         raise UitpasError(
@@ -262,14 +262,14 @@ def asked_price(
             % {"card_system": card_system, "number": voucher_number},
             field="voucher_number",
         )
-    # 12. BALIE_NOT_AUTHORIZED: the card is not assigned to the acting balie.
+    # Check 12 of PRICE_CHECKS (cardsystems.api): the card is not assigned to the acting balie.
     if balie is not None and card.balie_id != balie.pk:
         raise UitpasError(
             ErrorCode.BALIE_NOT_AUTHORIZED,
             _("Card %(number)s is not assigned to %(balie)s.") % {"number": number, "balie": balie},
             field="uitpas_number",
         )
-    # 13. INVALID_VOUCHER_STATUS
+    # Check 13 of PRICE_CHECKS (cardsystems.api)
     if voucher is not None and voucher.is_redeemed:
         raise UitpasError(
             ErrorCode.INVALID_VOUCHER_STATUS,

@@ -295,7 +295,7 @@ def _plan(
     # Rows 1 to 6 judge the request's own values: all of them are checked, and the
     # first problem found decides, carrying the others.
     problems: list[NewCardRefused] = []
-    # 1. MISSING_REQUIRED_FIELDS
+    # Check 1 of NEW_CARD_CHECKS (passholders.api)
     for value, field in ((uid, "uid"), (reason, "reason"), (uitpas_number, "uitpas_number")):
         if value is None:
             problems.append(
@@ -322,7 +322,7 @@ def _plan(
             acting_balie = acting_balie_of(user=user, consumer_key=None, needed=_CREATE)
         except UitpasError as error:
             problems.append(NewCardRefused.of(error, rule=NewCardRule.MISSING_FIELD))
-    # 2. INVALID_PARAMETERS
+    # Check 2 of NEW_CARD_CHECKS (passholders.api)
     if reason is not None and reason not in NewCardReason.values:
         problems.append(
             NewCardRefused(
@@ -333,7 +333,7 @@ def _plan(
                 field="reason",
             )
         )
-    # 3. PARSE_INVALID_UITPASNUMBER
+    # Check 3 of NEW_CARD_CHECKS (passholders.api)
     number = None
     if uitpas_number is not None:
         try:
@@ -342,7 +342,7 @@ def _plan(
             problems.append(
                 NewCardRefused.of(error, rule=NewCardRule.INVALID_UITPAS_NUMBER, number=uitpas_number)
             )
-    # 4. PARSE_INVALID_VOUCHERNUMBER
+    # Check 4 of NEW_CARD_CHECKS (passholders.api)
     if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
         problems.append(
             NewCardRefused(
@@ -353,7 +353,7 @@ def _plan(
                 field="voucher_number",
             )
         )
-    # 5, 6. PARSE_INVALID_DATE, INVALID_DATE_CONSTRAINTS
+    # Checks 5, 6 of NEW_CARD_CHECKS (passholders.api)
     today = timezone.localdate()
     end_date = None
     if kansenstatuut_end_date is not None:
@@ -369,7 +369,7 @@ def _plan(
     if uid is None or reason is None or number is None:
         raise ValueError("newCard's checks let an absent uid, reason or UiTPAS number through")
 
-    # 7, 8. UNKNOWN_BALIE_CONSUMERKEY, ACCESS_DENIED
+    # Checks 7, 8 of NEW_CARD_CHECKS (passholders.api)
     if balie_consumer_key is not None:
         try:
             acting_balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)
@@ -378,7 +378,7 @@ def _plan(
             raise NewCardRefused.of(
                 error, rule=NewCardRule.UNKNOWN_BALIE if unknown else NewCardRule.NOT_WORKING_AT_BALIE
             ) from None
-    # 9. UNKNOWN_CARD; locked first of all rows (the lock order of every service).
+    # Check 9 of NEW_CARD_CHECKS (passholders.api): the card, locked first of all rows (the lock order of every service).
     # The acting balie's right (check 10) comes with it, in the same query.
     found = newcard_sql.card_with_right(
         number,
@@ -397,7 +397,7 @@ def _plan(
         )
     card = found.card
     card_system = card.card_system
-    # 10. ACCESS_DENIED: the right of the acting balie, or of the administrator.
+    # Check 10 of NEW_CARD_CHECKS (passholders.api): the right of the acting balie, or of the administrator.
     if acting_balie is not None:
         allowed = found.balie_may_create
     else:
@@ -412,9 +412,9 @@ def _plan(
             field="balie",
             required_permission=_CREATE.api_name,
         )
-    # 11. UNKNOWN_PASSHOLDER_UID
+    # Check 11 of NEW_CARD_CHECKS (passholders.api)
     passholder = _passholder(uid, locked=locked)
-    # 12. UNKNOWN_VOUCHER
+    # Check 12 of NEW_CARD_CHECKS (passholders.api)
     voucher = None
     if voucher_number is not None:
         vouchers = Voucher.objects.filter(number=voucher_number, voucher_type__card_system=card_system)
@@ -430,7 +430,7 @@ def _plan(
                 facts={"number": voucher_number, "card_system": card_system},
                 field="voucher_number",
             )
-    # 13. INVALID_CARD_STATUS
+    # Check 13 of NEW_CARD_CHECKS (passholders.api)
     if not Transition.ISSUE.allows(card.status):
         raise NewCardRefused(
             ErrorCode.INVALID_CARD_STATUS,
@@ -440,7 +440,7 @@ def _plan(
             facts={"number": number, "status": CardStatus(card.status)},
             field="uitpas_number",
         )
-    # 14. INVALID_CARD
+    # Check 14 of NEW_CARD_CHECKS (passholders.api)
     if acting_balie is not None and card.balie_id != acting_balie.pk:
         raise NewCardRefused(
             ErrorCode.INVALID_CARD,
@@ -453,7 +453,7 @@ def _plan(
     membership = _membership_of(passholder, card_system)
     _check_membership_fits(reason, membership, passholder, card_system)
     _check_kansenpas_fits(reason, membership, card, today)
-    # 15. INVALID_VOUCHER_STATUS
+    # Check 15 of NEW_CARD_CHECKS (passholders.api)
     if voucher is not None and voucher.is_redeemed:
         raise NewCardRefused(
             ErrorCode.INVALID_VOUCHER_STATUS,
@@ -462,7 +462,7 @@ def _plan(
             facts={"number": voucher_number, "redeemed_at": voucher.redeemed_at},
             field="voucher_number",
         )
-    # 16. ACTION_FAILED
+    # Check 16 of NEW_CARD_CHECKS (passholders.api)
     _check_action_possible(reason, membership, today)
 
     price = price_of_registration(
