@@ -41,4 +41,8 @@ def test_the_deadlock_victim_is_retried_and_both_transactions_finish():
     assert [error for _thread, errors in runs for error in errors] == []
     assert sorted(results) == ["first", "second"]
     assert len(attempts) == 3  # one of the two was the deadlock victim and ran again
-    assert set(Passholder.objects.values_list("city", flat=True)) == {"first", "second"}
+    # Its own two passholders (the database may hold others: the demo data set).
+    assert set(Passholder.objects.filter(pk__in=[first.pk, second.pk]).values_list("city", flat=True)) == {
+        "first",
+        "second",
+    }
