@@ -75,21 +75,20 @@ def balie_acted_for(*, consumer_key: str, user: AnyUser, needed: CardSystemPermi
     ``needed`` is the right the request asks for, reported in ``requiredPermission``
     (None for a request that needs no right, only a place at the balie).
     """
-    balie = None
+    balie, works_here = None, False
     # No key holds a NUL, and PostgreSQL cannot even be asked about one.
     if "\x00" not in consumer_key:
         sql, columns = _balie_statement()
         row = one(sql, [user.pk, consumer_key])
         if row is not None:
-            balie = columns.instance(row[: len(columns)])
-            balie.works_here = bool(row[-1])
+            balie, works_here = columns.instance(row[: len(columns)]), bool(row[-1])
     if balie is None:
         raise UitpasError(
             ErrorCode.UNKNOWN_BALIE_CONSUMERKEY,
             _("No balie has the consumer key %(key)s.") % {"key": consumer_key[:80]},
             field="balie",
         )
-    if not (balie.works_here or user.is_superuser):
+    if not (works_here or user.is_superuser):
         raise UitpasError(
             ErrorCode.ACCESS_DENIED,
             _("You do not work at %(balie)s.") % {"balie": balie},

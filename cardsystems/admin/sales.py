@@ -315,15 +315,18 @@ class SaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     refunded=Exists(Sale.objects.filter(refunded_sale=OuterRef("pk")))
                 )[:SALES_SHOWN]
             )
-            for sale in listed:
-                sale.may_refund = not sale.is_refund and not sale.refunded and may_refund(rights, sale)
+            # Each sale with whether the viewer may refund it (not a refund, not refunded yet).
+            rows = [
+                (sale, not sale.is_refund and not sale.refunded and may_refund(rights, sale))
+                for sale in listed
+            ]
             context.update(
                 balie=balie,
                 first_day=first_day,
                 last_day=last_day,
                 per_reason=per_reason,
                 total=total,
-                sales=listed,
+                sales=rows,
                 sales_count=total.sales + total.refunds,
                 sales_shown=SALES_SHOWN,
                 chart=bar_chart(daily_totals(rights, balie=balie, last_day=last_day)),
