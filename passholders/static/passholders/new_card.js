@@ -39,6 +39,8 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   number.addEventListener("input", pointOut);
+  // A scanner may have typed before this script ran: point out for what is there.
+  pointOut();
 });
 
 // The amount to collect, while the form is filled in: whenever the number, the reason,
