@@ -12,7 +12,6 @@ list free of rows that fit the same registration, so at most one row fits.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,15 +41,13 @@ from cardsystems.selectors import (
     card_system_ids_with_rights,
     user_has_permission,
 )
-from cardsystems.uitpas_numbers import parse_uitpas_number
+from cardsystems.uitpas_numbers import is_voucher_number, parse_uitpas_number
 from uitpas_site.errors import ErrorCode, UitpasError
+from uitpas_site.parameters import given
 from uitpas_site.prepared_sql import Columns, column, per_vendor, prep, table
 from uitpas_site.w3c_dates import parse_w3c_date
 
 NO_PRICE = Decimal("0.00")
-
-# A voucher number, as newCard reads it: ASCII digits.
-_VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 
 _CREATE = CardSystemPermission.PASSHOLDER_CREATE
 
@@ -172,9 +169,9 @@ def asked_price(
     here depends on where a passholder lives. Three queries with a named balie: the
     balie, the card (with the balie's right and the voucher), the price rows.
     """
-    uitpas_number, reason = _given(uitpas_number), _given(reason)
-    date_of_birth, voucher_number = _given(date_of_birth), _given(voucher_number)
-    balie_consumer_key = _given(balie_consumer_key)
+    uitpas_number, reason = given(uitpas_number), given(reason)
+    date_of_birth, voucher_number = given(date_of_birth), given(voucher_number)
+    balie_consumer_key = given(balie_consumer_key)
     # Check 1 of PRICE_CHECKS (cardsystems.api)
     for value, field, api_name in (
         (uitpas_number, "uitpas_number", "uitpasNumber"),
@@ -203,7 +200,7 @@ def asked_price(
     # Check 3 of PRICE_CHECKS (cardsystems.api)
     number = parse_uitpas_number(uitpas_number)
     # Check 4 of PRICE_CHECKS (cardsystems.api)
-    if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
+    if voucher_number is not None and not is_voucher_number(voucher_number):
         raise UitpasError(
             ErrorCode.PARSE_INVALID_VOUCHERNUMBER,
             _("A voucher number consists of digits only."),
@@ -288,14 +285,6 @@ def asked_price(
     return AskedPrice(card=card, reason=reason, price=price)
 
 
-def _given(value: str | None) -> str | None:
-    """The value without surrounding whitespace; None when absent or blank."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 @dataclass(frozen=True)
 class _CardForPrice:
     card: Card
@@ -357,7 +346,7 @@ def price_lists(*, user: User, balie_consumer_key: str | None = None) -> list[Ui
 
     By card system, reason, card type, kansenstatuut, voucher type (none first), age.
     """
-    balie_consumer_key = _given(balie_consumer_key)
+    balie_consumer_key = given(balie_consumer_key)
     balie = None
     if balie_consumer_key is not None:
         balie = balie_acted_for(consumer_key=balie_consumer_key, user=user, needed=_CREATE)

@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from uitpas_site.errors import ErrorCode, UitpasError
 
 _FORMAT = re.compile(r"0[0-9]{12}", re.ASCII)
+_VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def is_voucher_number(raw: str) -> bool:
+    """Whether a voucher number is well formed: ASCII digits only (newCard, the price)."""
+    return _VOUCHER_NUMBER.fullmatch(raw) is not None
 
 
 def luhn_check_digit(payload: str) -> str:

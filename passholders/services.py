@@ -12,7 +12,6 @@ confirms, so the preview and the registration cannot disagree about a rule.
 """
 
 import datetime
-import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,18 +46,17 @@ from cardsystems.selectors import (
     balie_acted_for,
     user_has_permission,
 )
-from cardsystems.uitpas_numbers import parse_uitpas_number
+from cardsystems.uitpas_numbers import is_voucher_number, parse_uitpas_number
 from passholders import newcard_sql
 from passholders.models import Membership, Passholder
 from uitpas_site.errors import ErrorCode, UitpasError
+from uitpas_site.parameters import given
 from uitpas_site.prepared_sql import insert, insert_one, update
 from uitpas_site.transactions import retry_on_conflict
 from uitpas_site.w3c_dates import parse_w3c_date
 
 # Reasons that replace the current card of an existing membership.
 REPLACING_REASONS = frozenset(NewCardReason) - {NewCardReason.EXTRA_CARD}
-
-_VOUCHER_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 
 _CREATE = CardSystemPermission.PASSHOLDER_CREATE
 
@@ -286,9 +284,9 @@ def _plan(
 ) -> NewCardPlan:
     """The checks of the error table, in its order; with ``locked`` the rows that will
     change are locked as they are read (the card first, the lock order of every service)."""
-    uid, reason, uitpas_number = _given(uid), _given(reason), _given(uitpas_number)
-    voucher_number, balie_consumer_key = _given(voucher_number), _given(balie_consumer_key)
-    kansenstatuut_end_date = _given(kansenstatuut_end_date)
+    uid, reason, uitpas_number = given(uid), given(reason), given(uitpas_number)
+    voucher_number, balie_consumer_key = given(voucher_number), given(balie_consumer_key)
+    kansenstatuut_end_date = given(kansenstatuut_end_date)
     if reason is not None:
         reason = REASON_ALIASES.get(reason, reason)
 
@@ -343,7 +341,7 @@ def _plan(
                 NewCardRefused.of(error, rule=NewCardRule.INVALID_UITPAS_NUMBER, number=uitpas_number)
             )
     # Check 4 of NEW_CARD_CHECKS (passholders.api)
-    if voucher_number is not None and not _VOUCHER_NUMBER.fullmatch(voucher_number):
+    if voucher_number is not None and not is_voucher_number(voucher_number):
         problems.append(
             NewCardRefused(
                 ErrorCode.PARSE_INVALID_VOUCHERNUMBER,
@@ -487,14 +485,6 @@ def _plan(
 
 
 _API_NAMES = {"uid": "uid", "reason": "reason", "uitpas_number": "uitpasNumber"}
-
-
-def _given(value: str | None) -> str | None:
-    """The value without surrounding whitespace; None when absent or blank."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 def _parse_end_date(raw: str, *, today: datetime.date) -> datetime.date:
