@@ -30,6 +30,7 @@ from cardsystems.models import (
     Balie,
     Card,
     CardSystem,
+    FreeBecause,
     UitpasPrice,
     Voucher,
     VoucherType,
@@ -66,6 +67,16 @@ class RegistrationPrice:
     @property
     def is_set(self) -> bool:
         return self.row is not None
+
+    @property
+    def free_because(self) -> str:
+        """Why a price of 0.00 is free: the row is the voucher's, or the kansenpas's
+        (``FreeBecause``); "" when the card costs something or no price is set."""
+        if self.row is None or self.amount != 0:
+            return ""
+        if self.row.voucher_type_id is not None:
+            return FreeBecause.VOUCHER
+        return FreeBecause.KANSENSTATUUT if self.row.kansenstatuut else ""
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:

@@ -16,7 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cardsystems.audit import entry as audit_entry
-from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, Sale, Voucher
+from cardsystems.models import AuditEntry, Balie, Card, Sale, Voucher
 from cardsystems.price_selectors import RegistrationPrice
 from cardsystems.selectors import administered_card_system_ids
 from uitpas_site.errors import ErrorCode, UitpasError
@@ -48,12 +48,6 @@ def record_sale(
     it so.
     """
     row = price.row
-    free_because = ""
-    if row is not None and price.amount == 0:
-        if row.voucher_type_id is not None:
-            free_because = FreeBecause.VOUCHER
-        elif row.kansenstatuut:
-            free_because = FreeBecause.KANSENSTATUUT
     clerk = user if user is not None and user.pk is not None else None
     sale = Sale(
         card_system_id=card.card_system_id,
@@ -68,7 +62,7 @@ def record_sale(
         price=row,
         price_snapshot=row.snapshot() if row is not None else None,
         amount=price.amount,
-        free_because=free_because,
+        free_because=price.free_because,
     )
     # On newCard's path: one INSERT … RETURNING, without save() and its signals (a sale
     # has none) and without validation (the values come from the checked registration).

@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cardsystems.models import AuditEntry, Balie, Card, NewCardReason
+from cardsystems.models import AuditEntry, Balie, Card, FreeBecause, NewCardReason
 from cardsystems.permissions import CardSystemPermission
 from cardsystems.price_selectors import RegistrationPrice
 from passholders.models import Membership
@@ -260,8 +260,7 @@ def price_words(price: RegistrationPrice, *, charged: bool = False) -> str:
     """What the balie collects for the new card (``charged``: what was charged, after
     the registration), from the card system's price list."""
     amount = number_format(price.amount, 2)
-    row = price.row
-    if row is None:
+    if not price.is_set:
         return gettext("No price is set for this card: nothing to collect (€ %(amount)s).") % {
             "amount": amount
         }
@@ -270,9 +269,9 @@ def price_words(price: RegistrationPrice, *, charged: bool = False) -> str:
     else:
         text = gettext("To collect: € %(amount)s.")
     text %= {"amount": amount}
-    if price.amount == 0 and row.voucher_type_id is not None:
+    if price.free_because == FreeBecause.VOUCHER:
         text += " " + gettext("The voucher pays for the card.")
-    elif price.amount == 0 and row.kansenstatuut:
+    elif price.free_because == FreeBecause.KANSENSTATUUT:
         text += " " + gettext("Free with the kansenstatuut.")
     return text
 
